@@ -9,6 +9,9 @@ import (
 // around anything that waits (a Poll, an executor, a server): a bug then fails
 // in seconds with a message that names what hung, instead of at go test's
 // ten-minute default. If f hangs, the goroutine running it is abandoned.
+//
+// f runs on another goroutine, so it must report failures with t.Error, not
+// t.Fatal (FailNow only works on the test's own goroutine).
 func Within(t testing.TB, d time.Duration, what string, f func()) {
 	t.Helper()
 	done := make(chan struct{})
