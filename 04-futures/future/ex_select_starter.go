@@ -1,0 +1,26 @@
+//go:build ex_select
+
+package future
+
+// Poll polls a, then b. The first to be ready wins; the loser is dropped, so
+// that whatever it holds is released now rather than never.
+//
+// Exercise ex_select (docs/04-futures.md). Check your work with:
+//
+//	go test -tags ex_select -run 'TestSelect' ./04-futures/future
+func (s *selectFuture[A, B]) Poll(cx *Context) Poll[Either[A, B]] {
+	if s.done {
+		panic("future: Select polled after completion")
+	}
+	if p := s.a.Poll(cx); p.IsReady() {
+		// TODO(ex_select): b lost and is abandoned unfinished; release it.
+		s.a, s.b, s.done = nil, nil, true
+		return PollReady(Either[A, B]{Left: p.Value(), IsLeft: true})
+	}
+	if p := s.b.Poll(cx); p.IsReady() {
+		// TODO(ex_select): a lost and is abandoned unfinished; release it.
+		s.a, s.b, s.done = nil, nil, true
+		return PollReady(Either[A, B]{Right: p.Value()})
+	}
+	return Pending[Either[A, B]]() // both stored cx's waker
+}

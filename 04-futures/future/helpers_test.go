@@ -1,0 +1,55 @@
+package future
+
+import (
+	"sync/atomic"
+	"testing"
+)
+
+// countWaker counts its wakes.
+type countWaker struct{ n atomic.Int32 }
+
+func (w *countWaker) Wake()      { w.n.Add(1) }
+func (w *countWaker) count() int { return int(w.n.Load()) }
+
+// gate is a leaf future that is pending until open is called, then ready
+// with v. It keeps the poll contract with a WakerSlot and records how it was
+// used.
+type gate struct {
+	slot    WakerSlot
+	isOpen  atomic.Bool
+	v       int
+	polls   int
+	dropped bool
+}
+
+func newGate(v int) *gate { return &gate{v: v} }
+
+func (g *gate) Poll(cx *Context) Poll[int] {
+	g.polls++
+	g.slot.Register(cx.Waker()) // (1) store the latest waker,
+	if g.isOpen.Load() {        // (2) then check: a concurrent open is never missed
+		return PollReady(g.v)
+	}
+	return Pending[int]()
+}
+
+func (g *gate) open() {
+	g.isOpen.Store(true)
+	g.slot.Wake()
+}
+
+func (g *gate) Drop() { g.dropped = true }
+
+// mustPanic calls f and returns what it panicked with, failing t if it did
+// not panic.
+func mustPanic(t *testing.T, what string, f func()) (r any) {
+	t.Helper()
+	defer func() {
+		r = recover()
+		if r == nil {
+			t.Errorf("%s did not panic", what)
+		}
+	}()
+	f()
+	return nil
+}
