@@ -81,7 +81,7 @@ func epollAdd(epfd, fd int, events uint32, tok token) error {
 func epollWait(epfd int, events []unix.EpollEvent, timeout time.Duration) (int, error) {
 	deadline := time.Now().Add(timeout)
 	n, err := ignoringEINTR(func() (int, error) {
-		return unix.EpollWait(epfd, events, millisUntil(deadline))
+		return unix.EpollWait(epfd, events, millis(time.Until(deadline)))
 	})
 	if err != nil {
 		return 0, os.NewSyscallError("epoll_wait", err)
@@ -89,14 +89,13 @@ func epollWait(epfd int, events []unix.EpollEvent, timeout time.Duration) (int, 
 	return n, nil
 }
 
-// millisUntil is the time left until deadline in whole milliseconds, rounded
-// up, and 0 once the deadline has passed.
-func millisUntil(deadline time.Time) int {
-	left := time.Until(deadline)
-	if left <= 0 {
+// millis converts a timeout to epoll_wait's whole milliseconds, rounding
+// up (a wait of 0 would only look), and 0 for a timeout already over.
+func millis(timeout time.Duration) int {
+	if timeout <= 0 {
 		return 0
 	}
-	return int((left + time.Millisecond - 1) / time.Millisecond)
+	return int((timeout + time.Millisecond - 1) / time.Millisecond)
 }
 
 // eventString spells an event mask the way the trace prints it:

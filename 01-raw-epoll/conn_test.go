@@ -1,0 +1,120 @@
+//go:build linux
+
+package main
+
+import (
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+)
+
+func TestFillReadsUntilEAGAIN(t *testing.T) {
+	checkNoLeak(t)
+	sfd, cfd := tcpPair(t)
+	const sent = "PINGPINGPI" // 10 bytes, read 3 at a time
+	writeAll(t, cfd, sent)
+	waitFor(t, sfd, unix.EPOLLIN)
+
+	c := newConn("server", sfd, pong, 3, nil)
+	n, err := c.fill()
+	if err != nil || n != len(sent) {
+		t.Fatalf("fill() = %d, %v; want %d, nil (read until EAGAIN)", n, err, len(sent))
+	}
+	if diff := cmp.Diff(sent, string(c.in)); diff != "" {
+		t.Errorf("c.in after fill (-want +got):\n%s", diff)
+	}
+	// Nothing more to read: EAGAIN is "not now", not an error.
+	if n, err := c.fill(); err != nil || n != 0 {
+		t.Errorf("fill() on an empty socket = %d, %v; want 0, nil", n, err)
+	}
+}
+
+func TestFillReportsEOF(t *testing.T) {
+	checkNoLeak(t)
+	sfd, cfd := tcpPair(t)
+	writeAll(t, cfd, "PI")
+	if err := unix.Shutdown(cfd, unix.SHUT_WR); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, sfd, unix.EPOLLRDHUP)
+	c := newConn("server", sfd, pong, 512, nil)
+	n, err := c.fill()
+	if !errors.Is(err, io.EOF) || n != 2 || string(c.in) != "PI" {
+		t.Errorf("fill() after peer's close = %d, %v, c.in %q; want 2, EOF, \"PI\"", n, err, c.in)
+	}
+}
+
+func TestNextMessageWaitsForAWholeMessage(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		in   string
+		want []string // messages nextMessage returns, in order
+		left string   // what stays in c.in
+	}{
+		{"nothing", "", nil, ""},
+		{"half a message", "PI", nil, "PI"},
+		{"one message", "PING", []string{"PING"}, ""},
+		{"a message and a half", "PINGPO", []string{"PING"}, "PO"},
+		{"two messages in one read", "PINGPING", []string{"PING", "PING"}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &conn{in: []byte(tt.in)}
+			var got []string
+			for range 10 {
+				msg, ok := c.nextMessage()
+				if !ok {
+					break
+				}
+				got = append(got, msg)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("messages from %q (-want +got):\n%s", tt.in, diff)
+			}
+			if string(c.in) != tt.left {
+				t.Errorf("c.in after = %q, want %q", c.in, tt.left)
+			}
+		})
+	}
+}
+
+func TestNextMessageAcrossPartialReads(t *testing.T) {
+	checkNoLeak(t)
+	sfd, cfd := tcpPair(t)
+	c := newConn("server", sfd, pong, 512, nil)
+
+	writeAll(t, cfd, "PO")
+	waitFor(t, sfd, unix.EPOLLIN)
+	if _, err := c.fill(); err != nil {
+		t.Fatal(err)
+	}
+	if msg, ok := c.nextMessage(); ok {
+		t.Fatalf("nextMessage() after reading %q = %q, true; want no message yet", "PO", msg)
+	}
+
+	writeAll(t, cfd, "NG")
+	waitFor(t, sfd, unix.EPOLLIN)
+	if _, err := c.fill(); err != nil {
+		t.Fatal(err)
+	}
+	if msg, ok := c.nextMessage(); !ok || msg != pong {
+		t.Fatalf("nextMessage() after the second half = %q, %v; want %q, true", msg, ok, pong)
+	}
+}
+
+func TestFlushWritesAndCounts(t *testing.T) {
+	checkNoLeak(t)
+	sfd, cfd := tcpPair(t)
+	c := newConn("server", sfd, pong, 512, nil)
+	c.out = []byte(ping)
+	if n, err := c.flush(); err != nil || n != msgLen || len(c.out) != 0 || c.sent != msgLen {
+		t.Fatalf("flush() = %d, %v (out %q, sent %d); want %d, nil, all sent", n, err, c.out, c.sent, msgLen)
+	}
+	waitFor(t, cfd, unix.EPOLLIN)
+	buf := make([]byte, 16)
+	if n, err := readFD(cfd, buf); err != nil || string(buf[:n]) != ping {
+		t.Errorf("peer read %q, %v; want %q", buf[:n], err, ping)
+	}
+}

@@ -1,0 +1,111 @@
+//go:build linux
+
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/async-from-scratch/course/internal/testutil"
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+)
+
+// exchangeWithin runs the exchange under a watchdog.
+func exchangeWithin(t *testing.T, cfg config) (st stats, err error) {
+	t.Helper()
+	testutil.Within(t, cfg.duration+10*time.Second, "runExchange", func() {
+		st, err = runExchange(cfg)
+	})
+	return st, err
+}
+
+func TestExchangeVerifiesBytesBothWays(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		chunk int
+	}{
+		{"reads of 512 bytes", 512},
+		{"reads of one byte, accumulated into messages", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			checkNoLeak(t)
+			const rounds = 5
+			st, err := exchangeWithin(t, config{addr: loopback, rounds: rounds, duration: 20 * time.Second, chunk: tt.chunk})
+			if err != nil {
+				t.Fatalf("runExchange = %v", err)
+			}
+			want := [2]int{rounds * msgLen, rounds * msgLen}
+			if st.rounds != rounds {
+				t.Errorf("rounds = %d, want %d", st.rounds, rounds)
+			}
+			if diff := cmp.Diff(want, st.toPeer); diff != "" {
+				t.Errorf("bytes written [server, client] (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(want, st.fromNet); diff != "" {
+				t.Errorf("bytes read [server, client] (-want +got):\n%s", diff)
+			}
+			// At least: accept, connect, and one event per message.
+			if st.events < 2+2*rounds || st.waits < 1 {
+				t.Errorf("events = %d from %d waits; want at least %d events", st.events, st.waits, 2+2*rounds)
+			}
+			if !st.addr.Addr().IsLoopback() || st.addr.Port() == 0 {
+				t.Errorf("listened on %v, want a loopback address with a real port", st.addr)
+			}
+		})
+	}
+}
+
+func TestExchangeTraceShowsEventsReadsAndWrites(t *testing.T) {
+	checkNoLeak(t)
+	var trace strings.Builder
+	if _, err := exchangeWithin(t, config{addr: loopback, rounds: 1, duration: 20 * time.Second, chunk: 512, trace: &trace}); err != nil {
+		t.Fatalf("runExchange = %v", err)
+	}
+	for _, want := range []string{
+		"client connect: in progress = true",
+		"event: listener readable",
+		"  server: accepted 127.0.0.1:",
+		"  client: connected (SO_ERROR = 0)",
+		`  server: wrote "PING"`,
+		`  client: received "PING", as expected`,
+		`  client: wrote "PONG"`,
+		`  server: received "PONG", as expected`,
+	} {
+		if !strings.Contains(trace.String(), want) {
+			t.Errorf("trace lacks %q; trace:\n%s", want, trace.String())
+		}
+	}
+}
+
+func TestExchangeStopsAtTimeBound(t *testing.T) {
+	checkNoLeak(t)
+	const d = 100 * time.Millisecond
+	st, err := exchangeWithin(t, config{addr: loopback, rounds: 0, duration: d, chunk: 512})
+	if err != nil {
+		t.Fatalf("runExchange(rounds 0, duration %v) = %v, want nil", d, err)
+	}
+	if st.rounds == 0 || st.elapsed < d {
+		t.Errorf("rounds = %d after %v; want some rounds, and no stop before %v", st.rounds, st.elapsed, d)
+	}
+	t.Logf("%d rounds in %v", st.rounds, st.elapsed)
+}
+
+func TestExchangeReportsRoundsThatDidNotFit(t *testing.T) {
+	checkNoLeak(t)
+	_, err := exchangeWithin(t, config{addr: loopback, rounds: 1 << 30, duration: 50 * time.Millisecond, chunk: 512})
+	if err == nil || !strings.Contains(err.Error(), "rounds done within -duration 50ms") {
+		t.Errorf("runExchange(too many rounds) = %v; want an error saying how many rounds were done", err)
+	}
+}
+
+func TestExchangeOnPortInUse(t *testing.T) {
+	checkNoLeak(t)
+	_, addr := listenAtEnd(t)
+	_, err := exchangeWithin(t, config{addr: addr, rounds: 1, duration: time.Second, chunk: 512})
+	if !errors.Is(err, unix.EADDRINUSE) {
+		t.Errorf("runExchange(-addr %v, in use) = %v; want EADDRINUSE", addr, err)
+	}
+}
