@@ -180,40 +180,36 @@ func (x *exchange) acceptAll() error {
 	}
 }
 
-// progress does all the I/O c can do right now: it writes what is queued,
-// reads what has arrived, acts on each whole message (which may queue a
-// reply), and goes round again until neither a write nor a read moves a
-// byte. Edge-triggered events demand it: the event that brought us here will
-// not be repeated for readiness we leave unused.
+// progress does all the I/O c can do right now. Edge-triggered events
+// demand it: the event that brought us here will not be repeated for
+// readiness we leave unused. So: read until EAGAIN, act on each whole
+// message (which may queue a reply), then write until everything queued is
+// gone or EAGAIN. Whatever happens after that (more bytes arriving, room
+// freed in the send buffer) is a new edge, and brings a new event.
 func (x *exchange) progress(c *conn) error {
+	read, err := c.fill()
+	if read > 0 {
+		c.tracef("read %d bytes", read)
+	}
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s: peer closed the connection (%d bytes of a message unread)", c.name, len(c.in))
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.name, err)
+	}
 	for {
-		wrote, err := c.flush()
-		if err != nil {
-			return fmt.Errorf("%s: %w", c.name, err)
+		msg, ok := c.nextMessage()
+		if !ok {
+			break // at most part of a message: the rest comes with a later event
 		}
-		read, err := c.fill()
-		if read > 0 {
-			c.tracef("read %d bytes", read)
-		}
-		if errors.Is(err, io.EOF) {
-			return fmt.Errorf("%s: peer closed the connection (%d bytes of a message unread)", c.name, len(c.in))
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", c.name, err)
-		}
-		for {
-			msg, ok := c.nextMessage()
-			if !ok {
-				break
-			}
-			if err := x.received(c, msg); err != nil {
-				return err
-			}
-		}
-		if wrote == 0 && read == 0 {
-			return nil // EAGAIN both ways, or nothing to send: wait for the next event
+		if err := x.received(c, msg); err != nil {
+			return err
 		}
 	}
+	if _, err := c.flush(); err != nil {
+		return fmt.Errorf("%s: %w", c.name, err)
+	}
+	return nil
 }
 
 // received checks one whole message and queues the answer: the client
