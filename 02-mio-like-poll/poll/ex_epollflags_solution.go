@@ -1,0 +1,20 @@
+//go:build linux && !ex_epollflags
+
+package poll
+
+import "golang.org/x/sys/unix"
+
+// modeFlags returns the epoll flag that gives a registration its Mode:
+// nothing for Level (epoll's default), EPOLLET for Edge, EPOLLONESHOT for
+// Oneshot.
+//
+// Exercise ex_epollflags (docs/02-mio-like-poll.md).
+func modeFlags(mode Mode) uint32 {
+	switch mode {
+	case Edge:
+		return unix.EPOLLET
+	case Oneshot:
+		return unix.EPOLLONESHOT
+	}
+	return 0
+}
