@@ -1,0 +1,427 @@
+package executor
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/async-from-scratch/course/04-futures/future"
+	"github.com/async-from-scratch/course/internal/testutil"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSpawnAndJoin(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	got := blockOn(t, ex, async(func(co *future.Co) int {
+		h1 := Spawn(ex, future.Ready(20))
+		h2 := Spawn(ex, async(func(co *future.Co) int { return 22 }))
+		return await(co, h1).Value + await(co, h2).Value
+	}))
+	if got != 42 {
+		t.Errorf("BlockOn(...) = %d, want 42", got)
+	}
+}
+
+func TestSpawnBeforeBlockOn(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	var order []string
+	Spawn(ex, future.PollFn(func(*future.Context) future.Poll[int] { order = append(order, "a"); return future.PollReady(1) }))
+	h := Spawn(ex, future.PollFn(func(*future.Context) future.Poll[int] { order = append(order, "b"); return future.PollReady(2) }))
+	blockOn(t, ex, h)
+	if diff := cmp.Diff([]string{"a", "b"}, order); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+}
+
+// A task woken many times before it runs is polled once, and a wake for a
+// finished task is ignored.
+func TestWakeCoalescing(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	var stored future.Waker
+	f := &pendingOnce{onFirst: func(cx *future.Context) {
+		stored = cx.Waker()
+		for range 5 {
+			cx.Waker().Wake() // while running: one more poll, not five
+		}
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() { defer wg.Done(); cx.Waker().Wake() }() // from other goroutines too
+		}
+		wg.Wait()
+	}}
+	h := Spawn(ex, f)
+	polls := blockOn(t, ex, h).Value
+	if polls != 2 {
+		t.Errorf("future polled %d times, want 2", polls)
+	}
+	stored.Wake() // the task is done and the executor closed: nothing happens
+	stored.Wake()
+	if got := f.polls.Load(); got != 2 {
+		t.Errorf("after waking a finished task: %d polls, want 2", got)
+	}
+}
+
+func TestWakeFinishedTaskIsIgnored(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	var stored future.Waker
+	var polls atomic.Int32
+	blockOn(t, ex, async(func(co *future.Co) int {
+		h := Spawn(ex, future.PollFn(func(cx *future.Context) future.Poll[int] {
+			polls.Add(1)
+			stored = cx.Waker()
+			return future.PollReady(1)
+		}))
+		await(co, h)
+		stored.Wake() // finished task, running executor
+		await(co, YieldNow())
+		await(co, YieldNow())
+		return 0
+	}))
+	if got := polls.Load(); got != 1 {
+		t.Errorf("finished task polled %d times, want 1", got)
+	}
+}
+
+// Lost wakeups: another goroutine makes a task ready and wakes it at
+// arbitrary moments, including the instant between the loop's last look at
+// its queues and epoll_wait. A lost wake would hang here (the watchdog
+// fails the test). Run with -race, which also shifts the timing around.
+func TestLostWakeup(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	const rounds = 2000
+	var ready atomic.Int64 // rounds made ready by the helper goroutine
+	var waker atomic.Pointer[future.Waker]
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := int64(1); i <= rounds; i++ {
+			for waker.Load() == nil { // wait until the task asked for round i
+				select {
+				case <-stop:
+					return
+				default:
+					runtime.Gosched()
+				}
+			}
+			w := *waker.Swap(nil)
+			ready.Store(i)
+			w.Wake()
+		}
+	}()
+	seen := int64(0)
+	got := blockOn(t, ex, future.PollFn(func(cx *future.Context) future.Poll[int64] {
+		for {
+			if r := ready.Load(); r > seen {
+				seen = r
+				if seen == rounds {
+					return future.PollReady(seen)
+				}
+				continue
+			}
+			// Register first, then check again (the stage 04 rule): a
+			// Wake in between finds the waker.
+			w := cx.Waker()
+			waker.Store(&w)
+			if ready.Load() > seen {
+				continue
+			}
+			return future.Pending[int64]()
+		}
+	}))
+	close(stop)
+	wg.Wait()
+	if got != rounds {
+		t.Errorf("rounds = %d, want %d", got, rounds)
+	}
+	if s := ex.Stats(); s.Wakeups == 0 {
+		t.Logf("note: the loop never slept (no user-event wakeups)")
+	}
+}
+
+// Re-entrancy: a task spawns another inside its first poll. Spawn only
+// enqueues, so the child runs after the parent's poll returned, and nothing
+// deadlocks on a held lock.
+func TestSpawnInsideFirstPoll(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	var order []string
+	got := blockOn(t, ex, async(func(co *future.Co) string {
+		order = append(order, "parent: before Spawn")
+		h := Spawn(ex, async(func(co *future.Co) string {
+			order = append(order, "child runs")
+			g := Spawn(ex, future.Ready("grandchild")) // and the child spawns too
+			return await(co, g).Value
+		}))
+		order = append(order, "parent: after Spawn")
+		return await(co, h).Value
+	}))
+	want := []string{"parent: before Spawn", "parent: after Spawn", "child runs"}
+	if diff := cmp.Diff(want, order); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+	if got != "grandchild" {
+		t.Errorf("result = %q, want grandchild", got)
+	}
+}
+
+// One bad task does not end the loop: its panic goes to its handle.
+func TestPanicGoesToHandle(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	var others atomic.Int32
+	got := blockOn(t, ex, async(func(co *future.Co) error {
+		var hs []*JoinHandle[int]
+		for i := range 3 {
+			hs = append(hs, Spawn(ex, async(func(co *future.Co) int {
+				await(co, YieldNow())
+				others.Add(1)
+				return i
+			})))
+		}
+		bad := Spawn(ex, async(func(co *future.Co) int {
+			await(co, YieldNow())
+			panic(errors.New("boom"))
+		}))
+		bad2 := Spawn(ex, future.PollFn(func(*future.Context) future.Poll[int] { panic("plain future") }))
+		for _, h := range hs {
+			await(co, h)
+		}
+		if r := await(co, bad2); r.Err == nil {
+			return errors.New("bad2: no error")
+		}
+		return await(co, bad).Err
+	}))
+	var pe *PanicError
+	if !errors.As(got, &pe) {
+		t.Fatalf("bad task's handle: err = %v, want a *PanicError", got)
+	}
+	if others.Load() != 3 {
+		t.Errorf("%d of 3 other tasks finished", others.Load())
+	}
+	if s := ex.Stats(); s.Panics != 2 {
+		t.Errorf("Stats().Panics = %d, want 2", s.Panics)
+	}
+}
+
+func TestRootPanicIsAnError(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	_, err := BlockOn(ex, future.PollFn(func(*future.Context) future.Poll[int] { panic("root") }))
+	var pe *PanicError
+	if !errors.As(err, &pe) || pe.Value != "root" {
+		t.Errorf("BlockOn = %v, want *PanicError(root)", err)
+	}
+}
+
+func TestBlockOnDropsUnfinishedTasks(t *testing.T) {
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+	ex := newExecutor(t, Options{})
+	f := &forever{}
+	var deferred atomic.Bool
+	blockOn(t, ex, async(func(co *future.Co) int {
+		Spawn(ex, f)
+		Spawn(ex, async(func(co *future.Co) int {
+			defer deferred.Store(true) // runs when the coroutine is dropped
+			return await(co, f)
+		}))
+		await(co, YieldNow()) // spawned tasks come after this one in the queue:
+		await(co, YieldNow()) // yield twice so that both ran once
+		return 0
+	}))
+	if !f.dropped {
+		t.Error("the unfinished future was not dropped")
+	}
+	if !deferred.Load() {
+		t.Error("the unfinished coroutine's deferred call did not run")
+	}
+	if err := ex.Close(); !errors.Is(err, ErrClosed) {
+		t.Errorf("second Close = %v, want ErrClosed", err)
+	}
+	if h := Spawn(ex, future.Ready(1)); !h.done || !errors.Is(h.res.Err, ErrClosed) {
+		t.Errorf("Spawn on a closed executor: done=%v err=%v, want ErrClosed", h.done, h.res.Err)
+	}
+}
+
+func TestAbort(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	f := &forever{}
+	err := blockOn(t, ex, async(func(co *future.Co) error {
+		h := Spawn(ex, f)
+		await(co, YieldNow())
+		h.Abort()
+		return await(co, h).Err
+	}))
+	if !errors.Is(err, ErrAborted) || !f.dropped {
+		t.Errorf("aborted handle: err=%v dropped=%v, want ErrAborted, true", err, f.dropped)
+	}
+}
+
+// Fairness between tasks: a task that keeps waking itself does not stop
+// others from running.
+func TestSelfWakingTaskDoesNotStarveOthers(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	var spins atomic.Int64
+	got := blockOn(t, ex, async(func(co *future.Co) int64 {
+		Spawn(ex, future.PollFn(func(cx *future.Context) future.Poll[int] {
+			spins.Add(1)
+			cx.Waker().Wake()
+			return future.Pending[int]()
+		}))
+		await(co, ex.Sleep(5*time.Millisecond)) // needs timers and I/O polls to keep happening
+		return spins.Load()
+	}))
+	if got == 0 {
+		t.Error("the spinning task never ran")
+	}
+}
+
+func TestTimersFireInOrderAndNotEarly(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	delays := []time.Duration{30, 10, 50, 20, 0, 40, 10}
+	type fired struct {
+		d       time.Duration
+		elapsed time.Duration
+	}
+	var got []fired
+	start := time.Now()
+	blockOn(t, ex, async(func(co *future.Co) int {
+		var hs []*JoinHandle[int]
+		for _, d := range delays {
+			d *= time.Millisecond
+			hs = append(hs, Spawn(ex, async(func(co *future.Co) int {
+				await(co, ex.Sleep(d))
+				got = append(got, fired{d, time.Since(start)})
+				return 0
+			})))
+		}
+		for _, h := range hs {
+			await(co, h)
+		}
+		return 0
+	}))
+	if len(got) != len(delays) {
+		t.Fatalf("%d timers fired, want %d", len(got), len(delays))
+	}
+	for i, f := range got {
+		if f.elapsed < f.d {
+			t.Errorf("timer of %v fired early, after %v", f.d, f.elapsed)
+		}
+		if i > 0 && f.d < got[i-1].d {
+			t.Errorf("timer of %v fired after the one of %v", f.d, got[i-1].d)
+		}
+	}
+}
+
+func TestTimerResetLaterAndStop(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	start := time.Now()
+	blockOn(t, ex, async(func(co *future.Co) int {
+		tm := ex.NewTimer(5 * time.Millisecond)
+		stopped := ex.NewTimer(time.Millisecond)
+		stopped.Stop()
+		tm.Reset(30 * time.Millisecond) // later: lazily moved
+		await(co, tm)
+		tm.Reset(time.Millisecond) // a fired timer is reusable
+		await(co, tm)
+		return 0
+	}))
+	if e := time.Since(start); e < 31*time.Millisecond {
+		t.Errorf("Reset to 30ms then 1ms finished after %v, want >= 31ms", e)
+	}
+	if len(ex.timers) != 0 {
+		t.Errorf("%d timers left in the heap", len(ex.timers))
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	f := &forever{}
+	r := blockOn(t, ex, async(func(co *future.Co) string {
+		slow := await(co, Timeout(ex, 10*time.Millisecond, future.Future[int](f)))
+		fast := await(co, Timeout(ex, time.Hour, future.Ready(7)))
+		return fmt.Sprint(slow.Err, " ", fast.Value, " ", fast.Err)
+	}))
+	if r != "executor: timed out 7 <nil>" {
+		t.Errorf("got %q", r)
+	}
+	if !f.dropped {
+		t.Error("the timed-out future was not dropped")
+	}
+}
+
+func TestSpawnBlockingAndReadFile(t *testing.T) {
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+	ex := newExecutor(t, Options{Workers: 2})
+	got := blockOn(t, ex, async(func(co *future.Co) string {
+		data := await(co, ex.ReadFile("doc.go"))
+		missing := await(co, ex.ReadFile("no-such-file"))
+		var hs []future.Future[Result[int]]
+		for i := range 5 {
+			hs = append(hs, SpawnBlocking(ex, func() (int, error) { time.Sleep(time.Millisecond); return i, nil }))
+		}
+		sum := 0
+		for _, h := range hs {
+			sum += await(co, h).Value
+		}
+		p := await(co, SpawnBlocking(ex, func() (int, error) { panic("in a worker") }))
+		var pe *PanicError
+		return fmt.Sprint(len(data.Value) > 0, data.Err, errors.Is(missing.Err, errNotExist), sum, errors.As(p.Err, &pe))
+	}))
+	if got != "true <nil> true 10 true" {
+		t.Errorf("got %q", got)
+	}
+}
+
+// Dropping a blocking future that has not started cancels it; one that is
+// running finishes but its result is discarded; BlockOn waits for it.
+func TestSpawnBlockingDrop(t *testing.T) {
+	ex := newExecutor(t, Options{Workers: 1})
+	release := make(chan struct{})
+	var ran atomic.Int32
+	blockOn(t, ex, async(func(co *future.Co) int {
+		running := SpawnBlocking(ex, func() (int, error) { <-release; ran.Add(1); return 1, nil })
+		queued := SpawnBlocking(ex, func() (int, error) { ran.Add(1); return 2, nil })
+		r := await(co, Timeout(ex, 5*time.Millisecond, running)) // submitted, then dropped
+		q := await(co, Timeout(ex, 5*time.Millisecond, queued))  // queued behind it, then dropped
+		close(release)
+		return len(fmt.Sprint(r.Err, q.Err))
+	}))
+	if got := ran.Load(); got != 1 {
+		t.Errorf("%d blocking functions ran, want 1 (the queued one was cancelled)", got)
+	}
+}
+
+func TestCurrent(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	ok := blockOn(t, ex, future.PollFn(func(cx *future.Context) future.Poll[bool] {
+		got, ok := Current(cx)
+		return future.PollReady(ok && got == ex)
+	}))
+	if !ok {
+		t.Error("Current(cx) did not return the executor")
+	}
+	if _, ok := Current(future.NewContext(future.Noop())); ok {
+		t.Error("Current of a foreign context returned ok")
+	}
+}
+
+func TestLogDebug(t *testing.T) {
+	var buf syncBuffer
+	ex := newExecutor(t, Options{Logger: debugLogger(&buf)})
+	blockOn(t, ex, async(func(co *future.Co) int {
+		await(co, ex.Sleep(time.Millisecond))
+		return await(co, Spawn(ex, future.Ready(1))).Value
+	}))
+	out := buf.String()
+	for _, want := range []string{"task spawned", "poll task", "timer fired", "task done", "msg=poll "} {
+		if !contains(out, want) {
+			t.Errorf("debug log lacks %q", want)
+		}
+	}
+}

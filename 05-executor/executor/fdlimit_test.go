@@ -1,0 +1,5 @@
+package executor
+
+const childEnv = "EXECUTOR_TEST_CHILD"
+
+func runChild(string) int { return 2 }

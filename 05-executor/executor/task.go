@@ -1,0 +1,384 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"runtime/trace"
+	"sync/atomic"
+
+	"github.com/async-from-scratch/course/04-futures/future"
+)
+
+// Task states, kept in task.state. See "States of a task" in the package doc.
+const (
+	stateIdle      uint32 = iota // pending, waiting for a wake
+	stateScheduled               // in the inbox or the run queue
+	stateRunning                 // being polled
+	stateNotified                // woken while being polled: requeue after the poll
+	stateDone                    // finished, panicked, aborted or dropped
+)
+
+// task is the part of a spawned future the loop sees. It is also the task's
+// waker: there is exactly one per task, so a future can compare the waker of
+// this poll with the one it stored (==) and the comparison means something.
+type task struct {
+	ex    *Executor
+	state atomic.Uint32
+	id    uint64
+	slot  int             // index in ex.tasks, guarded by ex.mu
+	cx    *future.Context // made once, handed to every poll
+	r     runner          // the typed half: *JoinHandle[T]
+	tr    *traceTask      // non-nil only while runtime/trace is on
+}
+
+// runner is the typed half of a task, implemented by *JoinHandle[T].
+type runner interface {
+	poll() bool       // poll the future once; true when it finished (or panicked)
+	abort(err error)  // drop the future and finish with err
+	wantsAbort() bool // Abort was called while the task was running
+}
+
+type traceTask struct {
+	ctx  context.Context
+	task *trace.Task
+}
+
+// Wake schedules the task. It is safe from any goroutine, any number of
+// times: a task woken while scheduled is polled once; a task woken while
+// running is polled once more after this poll; a wake for a finished task is
+// ignored.
+func (t *task) Wake() {
+	ex := t.ex
+	for {
+		switch s := t.state.Load(); s {
+		case stateIdle:
+			if t.state.CompareAndSwap(stateIdle, stateScheduled) {
+				ex.remoteWake(t)
+				return
+			}
+		case stateRunning:
+			if t.state.CompareAndSwap(stateRunning, stateNotified) {
+				return
+			}
+		default: // scheduled, notified, done: nothing to do
+			return
+		}
+	}
+}
+
+// remoteWake puts a scheduled task in the inbox and, if the loop is asleep
+// in Poll, wakes it through the user event. Set coalesces: only the first
+// Set after the loop's Clear makes a system call.
+func (ex *Executor) remoteWake(t *task) {
+	ex.mu.Lock()
+	if ex.closed {
+		ex.mu.Unlock()
+		return
+	}
+	ex.inbox = append(ex.inbox, t)
+	ex.inboxLen.Store(int32(len(ex.inbox)))
+	ex.mu.Unlock()
+	if ex.sleeping.Load() {
+		_ = ex.set.Set() // only fails once the executor is closed
+	}
+}
+
+// wake is how the loop itself wakes a waker (I/O events, timers, a finished
+// task's joiner). A task of this executor goes straight to the run queue,
+// without the inbox's lock; any other waker is called.
+func (ex *Executor) wake(w future.Waker) {
+	t, ok := w.(*task)
+	if !ok || t.ex != ex {
+		w.Wake()
+		return
+	}
+	for {
+		switch s := t.state.Load(); s {
+		case stateIdle:
+			if t.state.CompareAndSwap(stateIdle, stateScheduled) {
+				if ex.debug {
+					ex.log.Debug("wake", "task", t.id)
+				}
+				ex.runq.push(t)
+				return
+			}
+		case stateRunning:
+			if t.state.CompareAndSwap(stateRunning, stateNotified) {
+				return
+			}
+		default:
+			return
+		}
+	}
+}
+
+// runTask polls one task. Nothing is locked while the future runs, so it
+// may spawn, wake, close streams or abort other tasks.
+func (ex *Executor) runTask(t *task) {
+	if !t.state.CompareAndSwap(stateScheduled, stateRunning) {
+		return // aborted or dropped while queued
+	}
+	ex.current, ex.budget = t, ex.opts.IOBudget
+	ex.stats.Polls++
+	if ex.debug {
+		ex.log.Debug("poll task", "task", t.id)
+	}
+	var done bool
+	if t.tr != nil {
+		trace.WithRegion(t.tr.ctx, "poll", func() { done = t.r.poll() })
+	} else {
+		done = t.r.poll()
+	}
+	ex.current = nil
+	switch {
+	case done:
+		// poll already stored the result and moved the task to done.
+	case t.r.wantsAbort():
+		t.r.abort(ErrAborted)
+	case t.state.CompareAndSwap(stateRunning, stateIdle):
+		ex.logTask(t, "idle")
+	default: // notified during the poll: run it again, after the others
+		t.state.Store(stateScheduled)
+		ex.runq.push(t)
+		ex.logTask(t, "requeued")
+	}
+}
+
+// finish unlinks a finished task from the task table.
+func (ex *Executor) finish(t *task) {
+	ex.stats.Completed++
+	ex.mu.Lock()
+	if i := t.slot; i >= 0 && i < len(ex.tasks) && ex.tasks[i] == t {
+		last := ex.tasks[len(ex.tasks)-1]
+		ex.tasks[i] = last
+		last.slot = i
+		ex.tasks[len(ex.tasks)-1] = nil
+		ex.tasks = ex.tasks[:len(ex.tasks)-1]
+	}
+	t.slot = -1
+	ex.mu.Unlock()
+	if t.tr != nil {
+		t.tr.task.End()
+		t.tr = nil
+	}
+}
+
+// Result is a value or an error: what JoinHandle, the I/O futures, Timeout
+// and SpawnBlocking yield.
+type Result[T any] struct {
+	Value T
+	Err   error
+}
+
+// Get returns the value and the error.
+func (r Result[T]) Get() (T, error) { return r.Value, r.Err }
+
+// PanicError is the error a JoinHandle (or BlockOn) yields when the task's
+// future panicked. The panic was recovered on the loop goroutine; the other
+// tasks went on.
+type PanicError struct {
+	Value any    // what the future panicked with
+	Stack []byte // where (the coroutine's stack for a future.Async body)
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("executor: task panicked: %v", e.Value) }
+
+// Unwrap returns the panic value if it is an error.
+func (e *PanicError) Unwrap() error { err, _ := e.Value.(error); return err }
+
+// JoinHandle is a spawned task and the future of its result: it yields
+// Result{Value: v} when the task's future returns v, or Result{Err: e} with
+// a *PanicError if it panicked, ErrAborted if Abort dropped it, or ErrClosed
+// if the executor closed first. Poll it from a task of the same executor.
+type JoinHandle[T any] struct {
+	task
+	fut     future.Future[T] // nil once finished
+	res     Result[T]
+	done    bool
+	aborted bool         // Abort called while running
+	waiter  future.Waker // the latest pending poll of the handle
+}
+
+// Spawn hands fut to ex as a new task and returns its handle. It only
+// enqueues: fut is first polled by the loop, after the task that called
+// Spawn (if any) returned from its poll. Safe from any goroutine, also
+// before BlockOn. On a closed executor the handle is ready at once with
+// ErrClosed.
+func Spawn[T any](ex *Executor, fut future.Future[T]) *JoinHandle[T] {
+	h := &JoinHandle[T]{fut: fut}
+	t := &h.task
+	t.ex, t.r = ex, h
+	t.id = ex.nextID.Add(1)
+	t.cx = future.NewContext(t)
+	if trace.IsEnabled() {
+		ctx, tt := trace.NewTask(context.Background(), "executor.task")
+		t.tr = &traceTask{ctx: ctx, task: tt}
+	}
+	ex.mu.Lock()
+	if ex.closed {
+		ex.mu.Unlock()
+		h.fut, h.done, h.res.Err = nil, true, ErrClosed
+		t.state.Store(stateDone)
+		future.Drop(fut)
+		return h
+	}
+	t.slot = len(ex.tasks)
+	ex.tasks = append(ex.tasks, t)
+	ex.mu.Unlock()
+	t.state.Store(stateScheduled)
+	ex.logTask(t, "spawned")
+	ex.remoteWake(t)
+	return h
+}
+
+// poll polls the task's future once, turning a panic into the task's
+// result.
+func (h *JoinHandle[T]) poll() (done bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			h.task.ex.stats.Panics++
+			h.complete(Result[T]{Err: panicError(r)})
+			h.task.ex.log.Warn("task panicked", "task", h.task.id, "panic", r)
+			done = true
+		}
+	}()
+	p := h.fut.Poll(h.task.cx)
+	if !p.IsReady() {
+		return false
+	}
+	h.complete(Result[T]{Value: p.Value()})
+	return true
+}
+
+// panicError wraps a recovered value; a future.Async body's panic arrives as
+// a *future.PanicError that already carries the body's stack.
+func panicError(r any) *PanicError {
+	if pe, ok := r.(*future.PanicError); ok {
+		return &PanicError{Value: pe.Value, Stack: pe.Stack}
+	}
+	return &PanicError{Value: r, Stack: debug.Stack()}
+}
+
+// complete records the result, marks the task done and wakes whoever awaits
+// the handle.
+func (h *JoinHandle[T]) complete(res Result[T]) {
+	ex := h.task.ex
+	h.res, h.done, h.fut = res, true, nil
+	h.task.state.Store(stateDone)
+	ex.logTask(&h.task, "done")
+	ex.finish(&h.task)
+	if w := h.waiter; w != nil {
+		h.waiter = nil
+		ex.wake(w)
+	}
+}
+
+func (h *JoinHandle[T]) wantsAbort() bool { return h.aborted }
+
+// abort drops the future (its Drop may run user code: a panic there is
+// logged, not propagated) and finishes the task with err.
+func (h *JoinHandle[T]) abort(err error) {
+	if h.done {
+		return
+	}
+	fut := h.fut
+	h.fut = nil
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				h.task.ex.log.Warn("task panicked while being dropped", "task", h.task.id, "panic", r)
+			}
+		}()
+		future.Drop(fut)
+	}()
+	h.complete(Result[T]{Err: err})
+}
+
+// Poll implements future.Future[Result[T]].
+func (h *JoinHandle[T]) Poll(cx *future.Context) future.Poll[Result[T]] {
+	if h.done {
+		return future.PollReady(h.res)
+	}
+	h.waiter = cx.Waker() // the latest poller, replaced on every pending poll
+	return future.Pending[Result[T]]()
+}
+
+// Abort drops the task's future and makes the handle yield ErrAborted. It
+// does nothing if the task already finished. Called from the task itself,
+// the abort happens when its poll returns. Call it on the loop goroutine.
+func (h *JoinHandle[T]) Abort() {
+	if h.done {
+		return
+	}
+	if h.task.state.Load() == stateRunning || h.task.state.Load() == stateNotified {
+		h.aborted = true
+		return
+	}
+	h.task.state.Store(stateDone) // a queued copy is skipped by runTask
+	h.abort(ErrAborted)
+}
+
+// Drop detaches the handle: the task keeps running, nobody is woken when it
+// ends. It never aborts the task (tokio's JoinHandle behaves the same).
+func (h *JoinHandle[T]) Drop() { h.waiter = nil }
+
+// ID returns the task's id, as printed in debug logs.
+func (h *JoinHandle[T]) ID() uint64 { return h.task.id }
+
+// Current returns the executor of the task whose poll is running with cx.
+// It finds it through cx's waker, which for a task of this package is the
+// task itself.
+func Current(cx *future.Context) (*Executor, bool) {
+	if t, ok := cx.Waker().(*task); ok {
+		return t.ex, true
+	}
+	return nil, false
+}
+
+// YieldNow returns a future that is pending once (after waking its own
+// task) and then ready: the task goes to the back of the run queue.
+func YieldNow() future.Future[struct{}] { return &yieldFuture{} }
+
+type yieldFuture struct{ yielded bool }
+
+func (y *yieldFuture) Poll(cx *future.Context) future.Poll[struct{}] {
+	if y.yielded {
+		return future.PollReady(struct{}{})
+	}
+	y.yielded = true
+	cx.Waker().Wake()
+	return future.Pending[struct{}]()
+}
+
+// ring is the run queue: a growable ring buffer of tasks. Loop-only.
+type ring struct {
+	buf        []*task
+	head, size int
+}
+
+func (r *ring) len() int { return r.size }
+
+func (r *ring) push(t *task) {
+	if r.size == len(r.buf) {
+		n := max(2*len(r.buf), 64)
+		buf := make([]*task, n)
+		for i := range r.size {
+			buf[i] = r.buf[(r.head+i)%len(r.buf)]
+		}
+		r.buf, r.head = buf, 0
+	}
+	r.buf[(r.head+r.size)%len(r.buf)] = t
+	r.size++
+}
+
+func (r *ring) pop() *task {
+	if r.size == 0 {
+		return nil
+	}
+	t := r.buf[r.head]
+	r.buf[r.head] = nil
+	r.head = (r.head + 1) % len(r.buf)
+	r.size--
+	return t
+}
