@@ -17,7 +17,7 @@
 //
 // # Read in this order
 //
-// eintr.go (the one EINTR loop), socket.go (non-blocking sockets),
+// eintr.go (the one EINTR loop), socket.go and addr.go (non-blocking sockets),
 // epoll.go (the three epoll calls), conn.go (one side of the conversation),
 // exchange.go (the event loop), then main.go. timeout.go is the second demo.
 //

@@ -82,7 +82,7 @@ func TestExchangeTraceShowsEventsReadsAndWrites(t *testing.T) {
 
 func TestExchangeStopsAtTimeBound(t *testing.T) {
 	checkNoLeak(t)
-	const d = 100 * time.Millisecond
+	const d = 250 * time.Millisecond
 	st, err := exchangeWithin(t, config{addr: loopback, rounds: 0, duration: d, chunk: 512})
 	if err != nil {
 		t.Fatalf("runExchange(rounds 0, duration %v) = %v, want nil", d, err)
