@@ -39,15 +39,15 @@ var demos = []demo{
 
 func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("03-custom-events", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./03-custom-events [-sets N] [demo]")
-		listDemos(stderr)
-	}
+	fs.SetOutput(io.Discard) // errors are returned as one line; -h prints the usage below
 	cfg := config{out: stdout, log: newLogger(stderr)}
 	fs.IntVar(&cfg.sets, "sets", 10000, "how many times the spurious demo's worker calls Set")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, "usage: go run ./03-custom-events [-sets N] [demo]")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			listDemos(stdout)
 			return nil
 		}
 		return err

@@ -101,6 +101,9 @@ func TestBadArguments(t *testing.T) {
 		}
 	}
 	var out, errOut bytes.Buffer
+	if err := run([]string{"-h"}, &out, &errOut); err != nil || !strings.Contains(out.String(), "usage:") {
+		t.Errorf("run([-h]) = %v, printed %q: want nil and the usage", err, out.String())
+	}
 	err := run([]string{"nope"}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), `unknown demo "nope"`) {
 		t.Errorf("run([nope]) = %v, want an unknown demo error", err)
