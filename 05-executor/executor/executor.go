@@ -108,6 +108,7 @@ type Stats struct {
 	StaleEvents uint64 // events dropped because their token's generation was old
 	Wakeups     uint64 // user-event wakeups of the loop
 	Yields      uint64 // I/O budget exhausted: task made to yield
+	WouldBlocks uint64 // reads, writes and accepts that found nothing to do and stored a waker
 	TimersFired uint64
 }
 
