@@ -12,6 +12,10 @@ import (
 	"go.uber.org/goleak"
 )
 
+// childEnv selects a subprocess scenario (fdlimit_linux_test.go); TestMain
+// runs it instead of the tests, before the testing package arms any Go timer.
+const childEnv = "EXECUTOR_TEST_CHILD"
+
 func TestMain(m *testing.M) {
 	if child := os.Getenv(childEnv); child != "" {
 		os.Exit(runChild(child)) // a subprocess test (fdlimit_test.go), before any Go timer exists
