@@ -1,0 +1,159 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/async-from-scratch/course/02-mio-like-poll/poll"
+	"github.com/async-from-scratch/course/internal/testutil"
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// runWithin calls run under a watchdog and returns what it printed.
+func runWithin(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut strings.Builder
+	testutil.Within(t, 30*time.Second, fmt.Sprintf("run(%q)", args), func() {
+		err = run(args, &out, &errOut)
+	})
+	return out.String(), errOut.String(), err
+}
+
+func checkNoLeak(t *testing.T) {
+	t.Helper()
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+}
+
+func TestDemosPrintsOnlyTheNames(t *testing.T) {
+	out, _, err := runWithin(t, "demos")
+	want := "tcp\ntimeout\nspurious\nlevel\nedge\noneshot\ndrain\nstill-block\n"
+	if err != nil || out != want {
+		t.Errorf("run(demos) = %q, %v; want %q, nil", out, err, want)
+	}
+}
+
+func TestUnknownDemoIsOneClearError(t *testing.T) {
+	_, _, err := runWithin(t, "nope")
+	if err == nil || err.Error() != `unknown demo "nope" (try: go run ./02-mio-like-poll demos)` {
+		t.Errorf("run(nope) = %v", err)
+	}
+	_, _, err = runWithin(t, "tcp", "-rounds", "x")
+	if err == nil || strings.Contains(err.Error(), "\n") {
+		t.Errorf("run(tcp -rounds x) = %q, want a one-line error", err)
+	}
+}
+
+func TestEachDemoRuns(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want []string // substrings the output must contain
+	}{
+		{nil, []string{"demos (go run ./02-mio-like-poll <demo> [flags]):", "  still-block ", `running "tcp":`, "3 PING/PONG rounds in "}},
+		{[]string{"tcp"}, []string{"server: accepted a connection from 127.0.0.1\n", "server wrote \"PING\"\nclient received \"PING\"\nclient wrote \"PONG\"\nserver received \"PONG\"\n", "3 PING/PONG rounds in "}},
+		{[]string{"tcp", "-rounds", "50"}, []string{"50 PING/PONG rounds in "}},
+		{[]string{"timeout", "-wait", "20ms"}, []string{"Poll(events, 20ms) with nothing registered: 0 events after "}},
+		{[]string{"spurious"}, []string{"loop B: accept: would block (spurious", "loop B: read: would block (spurious", "4 events, 2 of them spurious"}},
+		{[]string{"level"}, []string{"  => events: 2, bytes read: 8, left unread: 0\nthen 4 more bytes arrive:", "  => events: 1, bytes read: 4, left unread: 0\n"}},
+		{[]string{"edge"}, []string{"  => events: 1, bytes read: 4, left unread: 4\nthen 4 more bytes arrive:", "  poll 2: no event"}},
+		{[]string{"oneshot"}, []string{"  => events: 1, bytes read: 4, left unread: 4\nthen Reregister re-arms it", "  => events: 1, bytes read: 4, left unread: 0\n"}},
+		{[]string{"drain"}, []string{"5904 stranded", "10000 of 10000 bytes read,     0 stranded"}},
+		{[]string{"still-block", "-delay", "20ms"}, []string{"println inside the loop (20ms per line)", "println on a worker goroutine", "  | hello from connection 2\n", "slowest "}},
+		{[]string{"level", "-h"}, []string{"usage of level:"}},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			checkNoLeak(t)
+			out, errOut, err := runWithin(t, tt.args...)
+			if err != nil || errOut != "" {
+				t.Fatalf("run(%q) = %v, stderr %q; want nil", tt.args, err, errOut)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(out, want) {
+					t.Errorf("run(%q) output lacks %q; output:\n%s", tt.args, want, out)
+				}
+			}
+		})
+	}
+}
+
+// TestLab is the lab table: the counts the chapter shows. It also grades
+// exercise ex_rearm (the oneshot row's second phase).
+func TestLab(t *testing.T) {
+	for _, tt := range []struct {
+		name          string
+		mode          poll.Mode
+		first, second labPhase
+	}{
+		{"level re-reports unread data", poll.Level,
+			labPhase{events: 2, read: 8, left: 0}, labPhase{events: 1, read: 4, left: 0}},
+		{"edge reports a burst once until new data arrives", poll.Edge,
+			labPhase{events: 1, read: 4, left: 4}, labPhase{events: 1, read: 4, left: 4}},
+		{"oneshot reports once until re-armed", poll.Oneshot,
+			labPhase{events: 1, read: 4, left: 4}, labPhase{events: 1, read: 4, left: 0}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			checkNoLeak(t)
+			var res labResult
+			var err error
+			testutil.Within(t, 20*time.Second, "the lab", func() {
+				res, err = runLab(tt.mode, io.Discard, discard)
+			})
+			if err != nil {
+				t.Fatalf("runLab(%v) = %v", tt.mode, err)
+			}
+			if diff := cmp.Diff(tt.first, res.first, cmp.AllowUnexported(labPhase{})); diff != "" {
+				t.Errorf("%v, 8 bytes, 4 read per event (-want +got):\n%s", tt.mode, diff)
+			}
+			if diff := cmp.Diff(tt.second, res.second, cmp.AllowUnexported(labPhase{})); diff != "" {
+				t.Errorf("%v, then %s (-want +got):\n%s", tt.mode, res.secondWhat, diff)
+			}
+		})
+	}
+}
+
+func TestDrainDemoStrandsWithoutDraining(t *testing.T) {
+	checkNoLeak(t)
+	var out strings.Builder
+	if err := drainDemo(nil, &out, discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "one read per event:                 1 events,  4096 of 10000 bytes read,  5904 stranded") {
+		t.Errorf("drain output:\n%s", out.String())
+	}
+}
+
+// TestStillBlock asserts only what sleeping guarantees: inline, the third
+// connection cannot be answered before three slow printlns have passed.
+// That the worker version answers sooner is true by a wide margin, but it is
+// a timing, so it is checked loosely.
+func TestStillBlock(t *testing.T) {
+	checkNoLeak(t)
+	const delay = 100 * time.Millisecond
+	term := slowTerminal{w: io.Discard, delay: delay}
+	var inline, worker stillBlockResult
+	var err1, err2 error
+	testutil.Within(t, 20*time.Second, "still-block", func() {
+		inline, err1 = runStillBlock(term, false, discard)
+		worker, err2 = runStillBlock(term, true, discard)
+	})
+	if err1 != nil || err2 != nil {
+		t.Fatalf("runStillBlock = %v, %v", err1, err2)
+	}
+	if inline.slowest() < stillBlockConns*delay {
+		t.Errorf("inline: slowest answer after %v, want at least %v (%d printlns of %v)", inline.slowest(), stillBlockConns*delay, stillBlockConns, delay)
+	}
+	if worker.slowest() >= inline.slowest() {
+		t.Errorf("worker: slowest answer after %v, inline %v: want the worker version faster", worker.slowest(), inline.slowest())
+	}
+}
