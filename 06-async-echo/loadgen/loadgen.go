@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -159,12 +160,11 @@ func pingPong(c Conn, size, count int, seed uint64, deadline time.Time) ([]time.
 	return lat, nil
 }
 
-// Payload returns size pseudo-random bytes determined by seed.
+// Payload returns size pseudo-random bytes (all 256 values) determined by seed.
 func Payload(size int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	var key [32]byte
+	binary.LittleEndian.PutUint64(key[:], seed)
 	b := make([]byte, size)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
+	_, _ = rand.NewChaCha8(key).Read(b) // never fails
 	return b
 }

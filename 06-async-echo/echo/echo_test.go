@@ -1,0 +1,413 @@
+package echo
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/async-from-scratch/course/06-async-echo/loadgen"
+	"github.com/async-from-scratch/course/internal/testutil"
+)
+
+// TestEcho drives the echo server with real clients, once per style.
+func TestEcho(t *testing.T) {
+	for _, style := range []Style{StyleMachine, StyleCoroutine} {
+		t.Run(string(style), func(t *testing.T) {
+			checkFDs(t)
+			ts := startServer(t, Config{Style: style})
+			testEchoCases(t, ts.addr)
+		})
+	}
+}
+
+func testEchoCases(t *testing.T, addr string) {
+	t.Run("many concurrent clients with random payloads", func(t *testing.T) {
+		testutil.Within(t, 60*time.Second, "many clients", func() {
+			n := scale(400, 2)
+			p, err := loadgen.Dial(netDial, addr, n)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer p.Close()
+			for i, size := range []int{1, 777, 5000} {
+				st, err := p.Round(size, 3, uint64(100*i))
+				if err != nil || st.Messages != 3*n {
+					t.Errorf("Round(%d, 3) on %d conns = %d messages, %v; want %d, nil", size, n, st.Messages, err, 3*n)
+				}
+			}
+		})
+	})
+	t.Run("large payload written before reading", func(t *testing.T) {
+		testutil.Within(t, 60*time.Second, "large payload", func() {
+			data := loadgen.Payload(scale(8<<20, 4), 7)
+			got := pump(t, dial(t, addr), data, 200*time.Millisecond)
+			if !bytes.Equal(got, data) {
+				t.Errorf("echo of %d bytes: got %d bytes, equal=%v", len(data), len(got), bytes.Equal(got, data[:min(len(got), len(data))]))
+			}
+		})
+	})
+	t.Run("one byte at a time", func(t *testing.T) {
+		testutil.Within(t, 30*time.Second, "one byte at a time", func() {
+			c := dial(t, addr)
+			one := make([]byte, 1)
+			for i := range 200 {
+				if _, err := c.Write([]byte{byte(i)}); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := io.ReadFull(c, one); err != nil || one[0] != byte(i) {
+					t.Errorf("byte %d: got %v, %v", i, one, err)
+					return
+				}
+			}
+		})
+	})
+	t.Run("half-close: the rest is echoed, then the server closes", func(t *testing.T) {
+		testutil.Within(t, 30*time.Second, "half-close", func() {
+			for _, size := range []int{0, 1, 100_000} {
+				data := loadgen.Payload(size, 9)
+				c := dial(t, addr)
+				_ = c.SetDeadline(time.Now().Add(3 * time.Second))
+				got := pump(t, c, data, 0)
+				if !bytes.Equal(got, data) {
+					t.Errorf("half-close after %d bytes: got %d bytes back", size, len(got))
+				}
+			}
+		})
+	})
+	t.Run("a client that does not read is throttled, not buffered", func(t *testing.T) {
+		testutil.Within(t, 60*time.Second, "slow reader", func() {
+			c := dial(t, addr)
+			data := loadgen.Payload(64<<20, 3)
+			var written int64
+			var mu sync.Mutex
+			werr := make(chan error, 1)
+			go func() {
+				for off := 0; off < len(data); off += 64 << 10 {
+					n, err := c.Write(data[off : off+64<<10])
+					mu.Lock()
+					written += int64(n)
+					mu.Unlock()
+					if err != nil {
+						werr <- err
+						return
+					}
+				}
+				werr <- c.CloseWrite()
+			}()
+			time.Sleep(500 * time.Millisecond)
+			mu.Lock()
+			w := written
+			mu.Unlock()
+			// Socket buffers on loopback hold a few MiB in each direction;
+			// a server that kept reading would have taken all 64 MiB.
+			if w >= int64(len(data)) {
+				t.Errorf("client wrote all %d bytes without reading: the server buffers without bound", w)
+			}
+			got, err := io.ReadAll(c)
+			if err != nil || !bytes.Equal(got, data) {
+				t.Errorf("after draining: %d of %d bytes back, err %v", len(got), len(data), err)
+			}
+			if err := <-werr; err != nil {
+				t.Error(err)
+			}
+		})
+	})
+	t.Run("a reset mid-stream hurts nobody else", func(t *testing.T) {
+		testutil.Within(t, 30*time.Second, "reset", func() {
+			for range 5 {
+				c := dial(t, addr)
+				if _, err := c.Write(loadgen.Payload(1<<20, 1)); err != nil {
+					t.Error(err)
+					return
+				}
+				_ = c.SetLinger(0) // close sends RST
+				c.Close()
+			}
+			p, err := loadgen.Dial(netDial, addr, 2)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer p.Close()
+			if _, err := p.Round(100, 3, 5); err != nil {
+				t.Errorf("after resets: %v", err)
+			}
+		})
+	})
+	t.Run("a quiet client beside a chatty one keeps a low latency", func(t *testing.T) {
+		testutil.Within(t, 60*time.Second, "chatty and quiet", func() {
+			chatty := dial(t, addr)
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			blob := loadgen.Payload(256<<10, 4)
+			wg.Go(func() {
+				for {
+					select {
+					case <-stop:
+						chatty.CloseWrite()
+						return
+					default:
+					}
+					if _, err := chatty.Write(blob); err != nil {
+						return
+					}
+				}
+			})
+			wg.Go(func() { io.Copy(io.Discard, chatty) })
+			time.Sleep(100 * time.Millisecond)
+			quiet, err := loadgen.Dial(netDial, addr, 1)
+			if err != nil {
+				t.Error(err)
+				close(stop)
+				wg.Wait()
+				return
+			}
+			st, err := quiet.Round(64, 50, 6)
+			quiet.Close()
+			close(stop)
+			wg.Wait()
+			if err != nil {
+				t.Error(err)
+			}
+			// Generous: a starved client waits seconds; a fair loop answers
+			// in well under a millisecond unloaded, tens of ms under -race.
+			if worst := st.Percentile(1); worst > time.Second {
+				t.Errorf("quiet client: worst round trip %v beside a chatty client, want < 1s", worst)
+			}
+			t.Logf("quiet client beside a chatty one: p50 %v, p99 %v", st.Percentile(0.5), st.Percentile(0.99))
+		})
+	})
+}
+
+func TestThousandsOfSequentialConnectionsLeakNothing(t *testing.T) {
+	checkFDs(t)
+	ts := startServer(t, Config{})
+	n := scale(3000, 6)
+	testutil.Within(t, 120*time.Second, "sequential connections", func() {
+		msg := []byte("ping")
+		got := make([]byte, 4)
+		for i := range n {
+			c, err := net.Dial("tcp", ts.addr)
+			if err != nil {
+				t.Errorf("connection %d: %v", i, err)
+				return
+			}
+			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+			_, err = c.Write(msg)
+			if err == nil {
+				_, err = io.ReadFull(c, got)
+			}
+			c.Close()
+			if err != nil {
+				t.Errorf("connection %d: %v", i, err)
+				return
+			}
+		}
+	})
+	ts.shutdown(t)
+}
+
+func TestIdleTimeoutClosesSilentClients(t *testing.T) {
+	for _, style := range []Style{StyleMachine, StyleCoroutine} {
+		t.Run(string(style), func(t *testing.T) {
+			checkFDs(t)
+			ts := startServer(t, Config{Style: style, Idle: 200 * time.Millisecond})
+			testutil.Within(t, 20*time.Second, "idle timeout", func() {
+				c := dial(t, ts.addr)
+				// Activity pushes the deadline back.
+				for range 3 {
+					time.Sleep(100 * time.Millisecond)
+					c.Write([]byte("x"))
+					io.ReadFull(c, make([]byte, 1))
+				}
+				start := time.Now()
+				n, err := c.Read(make([]byte, 1))
+				if err != io.EOF {
+					t.Errorf("silent client: Read = %d, %v; want 0, EOF (closed by the idle timer)", n, err)
+				}
+				if waited := time.Since(start); waited < 150*time.Millisecond {
+					t.Errorf("closed after %v, before the 200ms idle timeout", waited)
+				}
+			})
+		})
+	}
+}
+
+func TestMaxConnsHoldsBackTheNextClient(t *testing.T) {
+	checkFDs(t)
+	ts := startServer(t, Config{MaxConns: 2})
+	testutil.Within(t, 20*time.Second, "max conns", func() {
+		a, b, c := dial(t, ts.addr), dial(t, ts.addr), dial(t, ts.addr)
+		for _, conn := range []*net.TCPConn{a, b} {
+			conn.Write([]byte("hi"))
+			if _, err := io.ReadFull(conn, make([]byte, 2)); err != nil {
+				t.Errorf("one of the first two: %v", err)
+			}
+		}
+		c.Write([]byte("3rd"))
+		_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		if n, err := c.Read(make([]byte, 3)); err == nil {
+			t.Errorf("third client got %d bytes while two were open, want no answer yet", n)
+		}
+		a.Close()
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.ReadFull(c, make([]byte, 3)); err != nil {
+			t.Errorf("third client after one closed: %v", err)
+		}
+	})
+}
+
+func TestShutdownWithOpenConnections(t *testing.T) {
+	checkFDs(t)
+	ts := startServer(t, Config{Grace: 300 * time.Millisecond})
+	testutil.Within(t, 20*time.Second, "shutdown", func() {
+		var conns []*net.TCPConn
+		for range 10 {
+			c := dial(t, ts.addr)
+			c.Write([]byte("hello"))
+			io.ReadFull(c, make([]byte, 5))
+			conns = append(conns, c)
+		}
+		start := time.Now()
+		ts.shutdown(t)
+		if took := time.Since(start); took < 250*time.Millisecond {
+			t.Errorf("shutdown took %v, want the 300ms grace period first", took)
+		}
+		for i, c := range conns {
+			_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, err := c.Read(make([]byte, 1)); err == nil {
+				t.Errorf("connection %d still open after shutdown", i)
+			}
+		}
+		if _, err := net.DialTimeout("tcp", ts.addr, time.Second); err == nil {
+			t.Errorf("server still accepting after shutdown")
+		}
+	})
+}
+
+func TestShutdownWaitsForConnectionsToFinish(t *testing.T) {
+	checkFDs(t)
+	ts := startServer(t, Config{Grace: 10 * time.Second})
+	testutil.Within(t, 20*time.Second, "graceful shutdown", func() {
+		c := dial(t, ts.addr)
+		c.Write([]byte("x"))
+		io.ReadFull(c, make([]byte, 1))
+		go func() {
+			time.Sleep(200 * time.Millisecond)
+			c.Write([]byte("late"))
+			c.CloseWrite()
+		}()
+		ts.stop.Fire()
+		// The connection is still served during the grace period.
+		got, err := io.ReadAll(c)
+		if err != nil || string(got) != "late" {
+			t.Errorf("during grace: got %q, %v; want \"late\", nil", got, err)
+		}
+		ts.shutdown(t) // returns as soon as the last connection is gone
+	})
+}
+
+func TestListenErrors(t *testing.T) {
+	ts := startServer(t, Config{})
+	for _, tt := range []struct{ cfg Config }{
+		{Config{Addr: ts.addr}},
+		{Config{Addr: "nonsense"}},
+		{Config{Addr: "127.0.0.1:0", Mode: "gopher"}},
+		{Config{Addr: "127.0.0.1:0", Style: "fancy"}},
+		{Config{Addr: "127.0.0.1:0", Mode: ModeFile}},
+	} {
+		ex := newExecutor(t)
+		if _, err := Listen(ex, tt.cfg); err == nil {
+			t.Errorf("Listen(%+v) = nil error, want one", tt.cfg)
+		} else {
+			t.Logf("Listen(%q): %v", tt.cfg.Addr, err)
+		}
+		ex.Close()
+	}
+}
+
+func TestFileServer(t *testing.T) {
+	checkFDs(t)
+	dir := t.TempDir()
+	big := loadgen.Payload(3<<20+17, 11)
+	must(t, os.WriteFile(dir+"/big.bin", big, 0o644))
+	must(t, os.WriteFile(dir+"/hello.txt", []byte("hello, world\n"), 0o644))
+	must(t, os.WriteFile(dir+"/../secret.txt", []byte("SECRET"), 0o644))
+	must(t, os.Symlink(dir+"/../secret.txt", dir+"/escape.txt"))
+	root, err := os.OpenRoot(dir)
+	must(t, err)
+	defer root.Close()
+	ts := startServer(t, Config{Mode: ModeFile, Root: root})
+
+	ask := func(t *testing.T, line string) []byte {
+		t.Helper()
+		c := dial(t, ts.addr)
+		prompt := make([]byte, len(Prompt))
+		if _, err := io.ReadFull(c, prompt); err != nil || string(prompt) != Prompt {
+			t.Fatalf("prompt: %q, %v", prompt, err)
+		}
+		c.Write([]byte(line))
+		got, err := io.ReadAll(c)
+		if err != nil {
+			t.Fatalf("reading the answer to %q: %v", line, err)
+		}
+		return got
+	}
+	testutil.Within(t, 60*time.Second, "file server", func() {
+		for _, tt := range []struct {
+			line, want string
+		}{
+			{"hello.txt\n", "hello, world\n"},
+			{"hello.txt\r\n", "hello, world\n"},
+			{"hello.txt", "hello, world\n"}, // no line end, then EOF (via CloseWrite below)
+			{"../secret.txt\n", "error: name refused: \"..\" leaves the root\n"},
+			{"/etc/passwd\n", "error: name refused: absolute path\n"},
+			{"escape.txt\n", "error: name refused: escape.txt leaves the root\n"},
+			{"missing.txt\n", "error: no such file: missing.txt\n"},
+			{"\n", "error: name refused: empty name\n"},
+		} {
+			t.Run(fmt.Sprintf("%q", tt.line), func(t *testing.T) {
+				c := dial(t, ts.addr)
+				prompt := make([]byte, len(Prompt))
+				if _, err := io.ReadFull(c, prompt); err != nil || string(prompt) != Prompt {
+					t.Errorf("prompt: %q, %v", prompt, err)
+					return
+				}
+				c.Write([]byte(tt.line))
+				c.CloseWrite()
+				got, err := io.ReadAll(c)
+				if err != nil || string(got) != tt.want {
+					t.Errorf("asked for %q: got %q, %v; want %q", tt.line, got, err, tt.want)
+				}
+			})
+		}
+		t.Run("a 3 MiB file is streamed intact", func(t *testing.T) {
+			if got := ask(t, "big.bin\n"); !bytes.Equal(got, big) {
+				t.Errorf("big.bin: got %d bytes, want %d (equal: %v)", len(got), len(big), bytes.Equal(got, big))
+			}
+		})
+		t.Run("a long line is refused", func(t *testing.T) {
+			c := dial(t, ts.addr)
+			io.ReadFull(c, make([]byte, len(Prompt)))
+			c.Write(bytes.Repeat([]byte("a"), 5000))
+			got, _ := io.ReadAll(c)
+			if !bytes.HasPrefix(got, []byte("error: name refused")) {
+				t.Errorf("5000-byte line: got %q", got)
+			}
+		})
+	})
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

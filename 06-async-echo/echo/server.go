@@ -1,0 +1,199 @@
+package echo
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"time"
+
+	"github.com/async-from-scratch/course/04-futures/future"
+	"github.com/async-from-scratch/course/05-executor/executor"
+)
+
+// Mode picks the protocol.
+type Mode string
+
+const (
+	ModeEcho Mode = "echo" // echo every byte until the client closes
+	ModeFile Mode = "file" // the blog's afterword: send the named file
+)
+
+// Style picks how an echo connection is written (see the package doc).
+type Style string
+
+const (
+	StyleMachine   Style = "machine"   // hand-written state machine (default)
+	StyleCoroutine Style = "coroutine" // future.Async body
+)
+
+// Config describes a server. Zero values pick the defaults.
+type Config struct {
+	Addr     string        // "127.0.0.1:7878"
+	Mode     Mode          // ModeEcho
+	Style    Style         // StyleMachine
+	Root     *os.Root      // ModeFile: the only folder served (required)
+	Idle     time.Duration // close a connection silent this long; 0: never
+	MaxConns int           // stop accepting while this many are open; 0: no limit
+	Grace    time.Duration // on shutdown, how long open connections may finish; 0 -> 5 s
+	BufSize  int           // the shared read buffer; 0 -> 64 KiB
+	Logger   *slog.Logger  // nil: discard
+}
+
+// Server is a bound listener and the state its tasks share. Everything in it
+// is touched only on the executor's goroutine.
+type Server struct {
+	ex   *executor.Executor
+	ln   *executor.Listener
+	cfg  Config
+	log  *slog.Logger
+	buf  []byte // shared read buffer (machine style): echoed at once, never kept
+	live int    // connections open now
+
+	slotWaker  future.Waker // the accept loop, waiting for live < MaxConns
+	drainWaker future.Waker // Serve, waiting during the grace period for live == 0
+	stopping   bool
+}
+
+// Listen binds cfg.Addr on ex. Errors are clear: "bind 127.0.0.1:7878:
+// address already in use", `tcp: bad address "x": ...`.
+func Listen(ex *executor.Executor, cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:7878"
+	}
+	if cfg.Mode == "" {
+		cfg.Mode = ModeEcho
+	}
+	if cfg.Style == "" {
+		cfg.Style = StyleMachine
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = 5 * time.Second
+	}
+	if cfg.BufSize <= 0 {
+		cfg.BufSize = 64 << 10
+	}
+	switch cfg.Mode {
+	case ModeEcho, ModeFile:
+	default:
+		return nil, fmt.Errorf("echo: unknown mode %q (want echo or file)", cfg.Mode)
+	}
+	switch cfg.Style {
+	case StyleMachine, StyleCoroutine:
+	default:
+		return nil, fmt.Errorf("echo: unknown style %q (want machine or coroutine)", cfg.Style)
+	}
+	if cfg.Mode == ModeFile && cfg.Root == nil {
+		return nil, errors.New("echo: file mode needs a root folder")
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ln, err := ex.Listen(cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{ex: ex, ln: ln, cfg: cfg, log: log, buf: make([]byte, cfg.BufSize)}, nil
+}
+
+// Addr is the address the server listens on (the real port after ":0").
+func (s *Server) Addr() netip.AddrPort { return s.ln.Addr() }
+
+// Serve is the root future: accept until stop is ready, then shut down
+// gracefully. Its value is nil after a clean shutdown.
+func (s *Server) Serve(stop future.Future[struct{}]) future.Future[error] {
+	return future.Async(func(co *future.Co) error {
+		defer s.ln.Close()
+		s.log.Info("listening", "addr", s.Addr(), "mode", s.cfg.Mode)
+		// The blog's loop: while let Ok((stream, addr)) = await!(listener.accept()).
+		// Select adds the way out: whichever of accept and stop is ready first.
+		for {
+			if s.cfg.MaxConns > 0 {
+				future.Await(co, future.Select(future.PollFn(s.pollSlot), stop))
+			}
+			got := future.Await(co, future.Select(s.ln.Accept(), stop))
+			if !got.IsLeft {
+				break // stop: the signal came in through the executor's custom event
+			}
+			stream, err := got.Left.Get()
+			if err != nil {
+				if errors.Is(err, executor.ErrClosed) {
+					return err
+				}
+				// EINTR, ECONNABORTED and EMFILE are handled inside
+				// PollAccept (retried, or retried after a back-off).
+				// Anything else is reported and the loop goes on.
+				s.log.Warn("accept", "err", err)
+				continue
+			}
+			s.live++
+			s.log.Info("connection", "peer", stream.PeerAddr(), "open", s.live)
+			executor.Spawn(s.ex, s.handler(stream)).Drop() // detach: the task runs on
+		}
+		return s.shutdown(co)
+	})
+}
+
+// shutdown stops accepting, lets the open connections finish for the grace
+// period and returns. BlockOn then drops whatever task is still running.
+func (s *Server) shutdown(co *future.Co) error {
+	s.stopping = true
+	s.ln.Close()
+	s.log.Info("shutting down", "open", s.live, "grace", s.cfg.Grace)
+	if s.live > 0 {
+		r := future.Await(co, executor.Timeout(s.ex, s.cfg.Grace, future.PollFn(s.pollDrained)))
+		if r.Err != nil {
+			s.log.Info("grace period over; closing the rest", "open", s.live)
+		}
+	}
+	s.log.Info("stopped")
+	return nil
+}
+
+func (s *Server) pollDrained(cx *future.Context) future.Poll[struct{}] {
+	if s.live == 0 {
+		return future.PollReady(struct{}{})
+	}
+	s.drainWaker = cx.Waker() // woken by connDone when the last one closes
+	return future.Pending[struct{}]()
+}
+
+func (s *Server) pollSlot(cx *future.Context) future.Poll[struct{}] {
+	if s.live < s.cfg.MaxConns {
+		return future.PollReady(struct{}{})
+	}
+	s.slotWaker = cx.Waker() // woken by connDone
+	return future.Pending[struct{}]()
+}
+
+// connDone is called by every handler exactly once, when its connection is
+// closed (also when its task is dropped at shutdown).
+func (s *Server) connDone(peer netip.AddrPort, echoed int64, err error) {
+	s.live--
+	if err != nil {
+		s.log.Info("closed", "peer", peer, "bytes", echoed, "err", err, "open", s.live)
+	} else {
+		s.log.Info("closed", "peer", peer, "bytes", echoed, "open", s.live)
+	}
+	if w := s.slotWaker; w != nil {
+		s.slotWaker = nil
+		w.Wake()
+	}
+	if w := s.drainWaker; w != nil && s.live == 0 {
+		s.drainWaker = nil
+		w.Wake()
+	}
+}
+
+func (s *Server) handler(st *executor.Stream) future.Future[struct{}] {
+	switch {
+	case s.cfg.Mode == ModeFile:
+		return s.serveFile(st)
+	case s.cfg.Style == StyleCoroutine:
+		return s.echoCoroutine(st)
+	default:
+		return s.newEchoConn(st)
+	}
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/async-from-scratch/course/05-executor/executor"
+	"github.com/async-from-scratch/course/06-async-echo/echo"
+	"github.com/async-from-scratch/course/06-async-echo/loadgen"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "06-async-echo:", err)
+		os.Exit(1)
+	}
+}
+
+// demos are what `go run ./06-async-echo demos` lists. The default (no
+// argument, or only flags) is the server itself, which runs until a signal.
+var demos = []struct{ name, what string }{
+	{"selftest", "start the server on 127.0.0.1:0, run a few clients against it, shut it down, exit 0"},
+}
+
+// run is the program. It installs the SIGINT/SIGTERM handler and stops it
+// again before returning.
+func run(args []string, stdout, stderr io.Writer) error {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	return serve(args, stdout, stderr, sigs, readyHook)
+}
+
+// readyHook, when set by a test, learns the address the server listens on.
+var readyHook func(addr string)
+
+// serve is run with its seams exposed for tests: sigs delivers the stop
+// signal, and ready (if not nil) is called with the listening address.
+func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, ready func(addr string)) error {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "demos":
+			for _, d := range demos {
+				fmt.Fprintln(stdout, d.name)
+			}
+			return nil
+		case "selftest":
+			return selftest(args[1:], stdout, stderr)
+		default:
+			return fmt.Errorf("unknown demo %q (try: demos)", args[0])
+		}
+	}
+	fs := flag.NewFlagSet("06-async-echo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:7878", "address to listen on")
+	mode := fs.String("mode", "echo", "echo or file")
+	rootDir := fs.String("root", "", "file mode: the folder to serve")
+	style := fs.String("style", "machine", "echo connection handler: machine or coroutine")
+	idle := fs.Duration("idle", 0, "close connections idle this long (0: never)")
+	maxConns := fs.Int("max-conns", 0, "stop accepting while this many are open (0: no limit)")
+	grace := fs.Duration("grace", 5*time.Second, "on SIGINT/SIGTERM, how long open connections may finish")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: 06-async-echo [flags] | demos | selftest")
+		for _, d := range demos {
+			fmt.Fprintf(stderr, "  %-10s %s\n", d.name, d.what)
+		}
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errors.New("bad flags (see -h)")
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	log := newLogger(stderr, slog.LevelInfo)
+	cfg := echo.Config{Addr: *addr, Mode: echo.Mode(*mode), Style: echo.Style(*style),
+		Idle: *idle, MaxConns: *maxConns, Grace: *grace, Logger: log}
+	if cfg.Mode == echo.ModeFile {
+		if *rootDir == "" {
+			return errors.New("-mode file needs -root DIR")
+		}
+		root, err := os.OpenRoot(*rootDir)
+		if err != nil {
+			return err
+		}
+		defer root.Close()
+		cfg.Root = root
+	}
+	return serveUntil(cfg, log, sigs, ready)
+}
+
+// serveUntil runs one executor with the server as its root future until a
+// signal arrives on sigs.
+func serveUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, ready func(string)) error {
+	ex, err := executor.New(executor.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	srv, err := echo.Listen(ex, cfg)
+	if err != nil {
+		ex.Close()
+		return err
+	}
+	// The signal handler is a goroutine of the Go world; Fire hands the
+	// signal to the event loop through the executor's custom event.
+	var stop echo.Trigger
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case sig := <-sigs:
+			log.Info("signal", "signal", sig.String())
+			stop.Fire()
+		case <-done:
+		}
+	}()
+	if ready != nil {
+		ready(srv.Addr().String())
+	}
+	result, err := executor.BlockOn(ex, srv.Serve(stop.Wait()))
+	if err != nil {
+		return err
+	}
+	return result
+}
+
+// newLogger reads LOG_LEVEL (debug|info|warn|error); def is used when unset.
+func newLogger(w io.Writer, def slog.Level) *slog.Logger {
+	level := def
+	if v := os.Getenv("LOG_LEVEL"); v != "" {
+		_ = level.UnmarshalText([]byte(v))
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// selftest starts the server on an ephemeral port, runs a few echo clients
+// against it (DialFile: a plain socket wrapped in *os.File, no net package),
+// stops it through the same path a signal takes, and checks it exits cleanly.
+func selftest(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("selftest takes no arguments")
+	}
+	log := newLogger(stderr, slog.LevelWarn)
+	sigs := make(chan os.Signal, 1)
+	addrc := make(chan string, 1)
+	errc := make(chan error, 1)
+	go func() {
+		errc <- serveUntil(echo.Config{Addr: "127.0.0.1:0", Grace: time.Second, Logger: log},
+			log, sigs, func(a string) { addrc <- a })
+	}()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case err := <-errc:
+		return err
+	}
+	fmt.Fprintln(stdout, "server listening")
+	pool, err := loadgen.Dial(loadgen.DialFile, addr, 8)
+	if err != nil {
+		sigs <- syscall.SIGTERM
+		<-errc
+		return err
+	}
+	pool.Timeout = 10 * time.Second
+	st, rerr := pool.Round(1000, 10, 1)
+	fmt.Fprintf(stdout, "%d clients: %d messages of 1000 bytes echoed and verified\n", pool.Len(), st.Messages)
+	pool.Close()
+	sigs <- syscall.SIGTERM
+	if err := <-errc; err != nil {
+		return err
+	}
+	if rerr != nil {
+		return rerr
+	}
+	fmt.Fprintln(stdout, "server stopped cleanly")
+	return nil
+}
