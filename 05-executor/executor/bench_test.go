@@ -46,7 +46,6 @@ func newEx(b *testing.B) *executor.Executor {
 	return ex
 }
 
-var done = future.Ready(struct{}{}) // stateless: Ready may be polled once per Spawn
 
 // Spawn a task that finishes at once and wait for its JoinHandle.
 func BenchmarkSpawnJoin(b *testing.B) {

@@ -26,10 +26,10 @@ type task struct {
 	ex    *Executor
 	state atomic.Uint32
 	id    uint64
-	slot  int             // index in ex.tasks, guarded by ex.mu
-	cx    future.Context  // made once, handed to every poll (stored inline: one allocation less per task)
-	r     runner          // the typed half: *JoinHandle[T]
-	tr    *traceTask      // non-nil only while runtime/trace is on
+	slot  int            // index in ex.tasks, guarded by ex.mu
+	cx    future.Context // made once, handed to every poll (stored inline: one allocation less per task)
+	r     runner         // the typed half: *JoinHandle[T]
+	tr    *traceTask     // non-nil only while runtime/trace is on
 }
 
 // runner is the typed half of a task, implemented by *JoinHandle[T].
