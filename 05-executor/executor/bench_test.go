@@ -46,7 +46,6 @@ func newEx(b *testing.B) *executor.Executor {
 	return ex
 }
 
-
 // Spawn a task that finishes at once and wait for its JoinHandle.
 func BenchmarkSpawnJoin(b *testing.B) {
 	b.Run("executor", func(b *testing.B) {
