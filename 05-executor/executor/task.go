@@ -237,9 +237,10 @@ func Spawn[T any](ex *Executor, fut future.Future[T]) *JoinHandle[T] {
 func (h *JoinHandle[T]) poll() (done bool) {
 	defer func() {
 		if r := recover(); r != nil {
+			pe := panicError(r)
 			h.task.ex.stats.Panics++
-			h.complete(Result[T]{Err: panicError(r)})
-			h.task.ex.log.Warn("task panicked", "task", h.task.id, "panic", r)
+			h.task.ex.log.Warn("task panicked", "task", h.task.id, "panic", pe.Value)
+			h.complete(Result[T]{Err: pe})
 			done = true
 		}
 	}()

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/async-from-scratch/course/02-mio-like-poll/tcp"
+	"github.com/async-from-scratch/course/04-futures/future"
+	"github.com/async-from-scratch/course/05-executor/executor"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "05-executor:", err)
+		os.Exit(1)
+	}
+}
+
+// demo is one runnable example, in the chapter's order.
+type demo struct {
+	name string
+	what string
+	run  func(out io.Writer, log *slog.Logger) error
+}
+
+var demos = []demo{
+	{"spawn", "spawn three tasks and join them; one panics, the others go on", runSpawn},
+	{"timers", "Sleep and Timeout on the executor's timer heap", runTimers},
+	{"file", "read a file on the worker pool; the worker wakes the loop through the user event", runFile},
+	{"tcp", "a tiny TCP exchange: a server task and a client task on one loop", runTCP},
+}
+
+// mainDemo runs when no demo is named.
+const mainDemo = "tcp"
+
+// run is the whole program; main only adds the exit status.
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("05-executor", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // one clear line instead of flag's usage dump
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			listDemos(stdout)
+			return nil
+		}
+		return fmt.Errorf("%v (usage: go run ./05-executor [demo])", err)
+	}
+	log := newLogger(stderr)
+	switch fs.NArg() {
+	case 0:
+		listDemos(stdout)
+		fmt.Fprintf(stdout, "\nrunning %q:\n", mainDemo)
+		return find(mainDemo).run(stdout, log)
+	case 1:
+		if fs.Arg(0) == "demos" {
+			for _, d := range demos {
+				fmt.Fprintln(stdout, d.name)
+			}
+			return nil
+		}
+		d := find(fs.Arg(0))
+		if d == nil {
+			return fmt.Errorf("unknown demo %q; the demos are: %s", fs.Arg(0), strings.Join(names(), ", "))
+		}
+		return d.run(stdout, log)
+	default:
+		return fmt.Errorf("one demo at a time, got %q (usage: go run ./05-executor [demo])", fs.Args())
+	}
+}
+
+func find(name string) *demo {
+	for i := range demos {
+		if demos[i].name == name {
+			return &demos[i]
+		}
+	}
+	return nil
+}
+
+func names() []string {
+	var ns []string
+	for _, d := range demos {
+		ns = append(ns, d.name)
+	}
+	return ns
+}
+
+func listDemos(w io.Writer) {
+	fmt.Fprintln(w, "demos (go run ./05-executor <name>):")
+	for _, d := range demos {
+		fmt.Fprintf(w, "  %-7s %s\n", d.name, d.what)
+	}
+}
+
+// newLogger logs to w at the level named by LOG_LEVEL (debug, info, warn,
+// error); demos default to warn.
+func newLogger(w io.Writer) *slog.Logger {
+	level := slog.LevelWarn
+	if s := os.Getenv("LOG_LEVEL"); s != "" {
+		_ = level.UnmarshalText([]byte(s)) // an unknown name keeps warn
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// runSpawn spawns three tasks; the second panics. Its handle reports the
+// panic, the others finish, and BlockOn returns the main future's value.
+func runSpawn(out io.Writer, log *slog.Logger) error {
+	ex, err := executor.New(executor.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	work := func(name string, yields int, panics bool) future.Future[string] {
+		return future.Async(func(co *future.Co) string {
+			for i := range yields {
+				fmt.Fprintf(out, "  %s: step %d\n", name, i)
+				future.Await(co, executor.YieldNow()) // to the back of the queue
+			}
+			if panics {
+				panic(name + " gives up")
+			}
+			return name + " finished"
+		})
+	}
+	total, err := executor.BlockOn(ex, future.Async(func(co *future.Co) int {
+		hs := []*executor.JoinHandle[string]{
+			executor.Spawn(ex, work("A", 2, false)),
+			executor.Spawn(ex, work("B", 1, true)),
+			executor.Spawn(ex, work("C", 3, false)),
+		}
+		ok := 0
+		for i, h := range hs {
+			r := future.Await(co, h)
+			if r.Err != nil {
+				fmt.Fprintf(out, "join %d: error: %v\n", i, r.Err)
+				continue
+			}
+			fmt.Fprintf(out, "join %d: %s\n", i, r.Value)
+			ok++
+		}
+		return ok
+	}))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "BlockOn returned %d: one task panicked, the loop went on\n", total)
+	return nil
+}
+
+// runTimers sleeps, then races a slow sleep against a Timeout.
+func runTimers(out io.Writer, log *slog.Logger) error {
+	ex, err := executor.New(executor.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	_, err = executor.BlockOn(ex, future.Async(func(co *future.Co) struct{} {
+		start := time.Now()
+		future.Await(co, ex.Sleep(20*time.Millisecond))
+		fmt.Fprintf(out, "Sleep(20ms) returned; at least 20ms later: %v\n", time.Since(start) >= 20*time.Millisecond)
+
+		slow := future.Async(func(co *future.Co) string {
+			future.Await(co, ex.Sleep(time.Hour))
+			return "the slow one"
+		})
+		r := future.Await(co, executor.Timeout(ex, 30*time.Millisecond, slow))
+		fmt.Fprintf(out, "Timeout(30ms, Sleep(1h)): %v (the slow future was dropped)\n", r.Err)
+
+		fast := future.Await(co, executor.Timeout(ex, time.Hour, ex.Sleep(time.Millisecond)))
+		fmt.Fprintf(out, "Timeout(1h, Sleep(1ms)): err=%v\n", fast.Err)
+		return struct{}{}
+	}))
+	return err
+}
+
+// runFile reads a file on the worker pool, and a missing one.
+func runFile(out io.Writer, log *slog.Logger) error {
+	dir, err := os.MkdirTemp("", "05-executor-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	name := filepath.Join(dir, "hello.txt")
+	if err := os.WriteFile(name, []byte("hello from a worker goroutine\n"), 0o600); err != nil {
+		return err
+	}
+	ex, err := executor.New(executor.Options{Logger: log, Workers: 2})
+	if err != nil {
+		return err
+	}
+	_, err = executor.BlockOn(ex, future.Async(func(co *future.Co) struct{} {
+		r := future.Await(co, ex.ReadFile(name))
+		fmt.Fprintf(out, "ReadFile(hello.txt): %q, err=%v\n", r.Value, r.Err)
+		r = future.Await(co, ex.ReadFile(filepath.Join(dir, "missing.txt")))
+		fmt.Fprintf(out, "ReadFile(missing.txt): not exist: %v\n", errors.Is(r.Err, os.ErrNotExist))
+		return struct{}{}
+	}))
+	return err
+}
+
+// runTCP is the blog's PING/PONG, as two tasks on one executor.
+func runTCP(out io.Writer, log *slog.Logger) error {
+	ex, err := executor.New(executor.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	l, err := ex.Listen("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	server := executor.Spawn(ex, future.Async(func(co *future.Co) error {
+		r := future.Await(co, l.Accept())
+		if r.Err != nil {
+			return r.Err
+		}
+		s := r.Value
+		defer s.Close()
+		fmt.Fprintln(out, "server: accepted a connection")
+		buf := make([]byte, 4)
+		if r := future.Await(co, s.ReadFull(buf)); r.Err != nil {
+			return r.Err
+		}
+		fmt.Fprintf(out, "server: got %s\n", buf)
+		if r := future.Await(co, s.WriteAll([]byte("PONG"))); r.Err != nil {
+			return r.Err
+		}
+		fmt.Fprintln(out, "server: sent PONG")
+		return nil
+	}))
+	err = errors.Join(executor.BlockOn(ex, future.Async(func(co *future.Co) error {
+		defer l.Close()
+		r := future.Await(co, ex.Connect(l.Addr()))
+		if r.Err != nil {
+			return r.Err
+		}
+		c := r.Value
+		defer c.Close()
+		fmt.Fprintln(out, "client: connected")
+		if r := future.Await(co, c.WriteAll([]byte("PING"))); r.Err != nil {
+			return r.Err
+		}
+		fmt.Fprintln(out, "client: sent PING")
+		buf := make([]byte, 4)
+		if r := future.Await(co, c.ReadFull(buf)); r.Err != nil {
+			return r.Err
+		}
+		fmt.Fprintf(out, "client: got %s\n", buf)
+		if err := c.Shutdown(tcp.ShutWrite); err != nil {
+			return err
+		}
+		return future.Await(co, server).Err
+	})))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "BlockOn returned: every descriptor closed")
+	return nil
+}
