@@ -55,7 +55,7 @@ func drainDemo(args []string, stdout io.Writer, log *slog.Logger) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "edge, %-35s %d events, %5d of %d bytes read, %5d stranded\n",
+		fmt.Fprintf(stdout, "edge, %-35s events: %d, bytes read: %5d of %d, stranded: %d\n",
 			h.name+":", res.events, res.read, drainSize, drainSize-res.read)
 	}
 	return nil

@@ -68,7 +68,7 @@ func TestEachDemoRuns(t *testing.T) {
 		{[]string{"level"}, []string{"  => events: 2, bytes read: 8, left unread: 0\nthen 4 more bytes arrive:", "  => events: 1, bytes read: 4, left unread: 0\n"}},
 		{[]string{"edge"}, []string{"  => events: 1, bytes read: 4, left unread: 4\nthen 4 more bytes arrive:", "  poll 2: no event"}},
 		{[]string{"oneshot"}, []string{"  => events: 1, bytes read: 4, left unread: 4\nthen Reregister re-arms it", "  => events: 1, bytes read: 4, left unread: 0\n"}},
-		{[]string{"drain"}, []string{"5904 stranded", "10000 of 10000 bytes read,     0 stranded"}},
+		{[]string{"drain"}, []string{"stranded: 5904\n", "bytes read: 10000 of 10000, stranded: 0\n"}},
 		{[]string{"still-block", "-delay", "20ms"}, []string{"println inside the loop (20ms per line)", "println on a worker goroutine", "  | hello from connection 2\n", "slowest "}},
 		{[]string{"level", "-h"}, []string{"usage of level:"}},
 	} {
@@ -128,7 +128,7 @@ func TestDrainDemoStrandsWithoutDraining(t *testing.T) {
 	if err := drainDemo(nil, &out, discard); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "one read per event:                 1 events,  4096 of 10000 bytes read,  5904 stranded") {
+	if !strings.Contains(out.String(), "edge, one read per event:                 events: 1, bytes read:  4096 of 10000, stranded: 5904\n") {
 		t.Errorf("drain output:\n%s", out.String())
 	}
 }

@@ -162,11 +162,11 @@ func (p *Poll) ctlMod(fd int, old registration, known bool, reg registration) er
 	for _, f := range filters(reg.interest) {
 		changes = append(changes, change(fd, int(f), unix.EV_ADD|unix.EV_ENABLE|modeFlags(reg.mode)))
 	}
-	for _, f := range filters(old.interest) {
-		delete(p.tokens, key{uint64(fd), f})
-	}
 	if err := p.apply(changes); err != nil {
 		return err
+	}
+	for _, f := range filters(old.interest) {
+		delete(p.tokens, key{uint64(fd), f})
 	}
 	for _, f := range filters(reg.interest) {
 		p.tokens[key{uint64(fd), f}] = reg.tok
