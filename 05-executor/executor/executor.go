@@ -230,7 +230,11 @@ func (ex *Executor) loop(root *task) error {
 			return fmt.Errorf("executor: %w", err)
 		}
 		if ex.debug && (n > 0 || timeout != 0) {
-			ex.log.Debug("poll", "timeout", timeout, "events", n)
+			wait := "forever"
+			if timeout >= 0 {
+				wait = timeout.String()
+			}
+			ex.log.Debug("poll", "timeout", wait, "events", n)
 		}
 		for ev := range ex.events.All() {
 			ex.dispatch(ev)

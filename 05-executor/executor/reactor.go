@@ -1,6 +1,8 @@
 package executor
 
 import (
+	"strconv"
+
 	"github.com/async-from-scratch/course/02-mio-like-poll/poll"
 	"github.com/async-from-scratch/course/04-futures/future"
 )
@@ -57,7 +59,7 @@ func (ex *Executor) register(s *ioSource, fd int) error {
 	}
 	ex.slots[idx] = s
 	if ex.debug {
-		ex.log.Debug("register", "fd", fd, "token", uint64(s.tok))
+		ex.log.Debug("register", "fd", fd, "token", tokenString(s.tok))
 	}
 	return nil
 }
@@ -66,12 +68,17 @@ func (ex *Executor) register(s *ioSource, fd int) error {
 // closing the descriptor (a closed fd cannot be deregistered, and its number
 // may already belong to someone else).
 func (ex *Executor) deregister(s *ioSource) error {
+	if ex.debug {
+		ex.log.Debug("deregister", "fd", s.fd, "token", tokenString(s.tok))
+	}
 	err := ex.p.Deregister(s)
 	ex.release(s)
-	if ex.debug {
-		ex.log.Debug("deregister", "fd", s.fd, "token", uint64(s.tok))
-	}
 	return err
+}
+
+// tokenString shows a token as slot/generation, for logs.
+func tokenString(tok poll.Token) string {
+	return strconv.FormatUint(uint64(uint32(tok)), 10) + "/" + strconv.FormatUint(uint64(tok)>>32, 10)
 }
 
 // release frees s's slot and bumps the slot's generation, so that any
@@ -113,12 +120,12 @@ func (ex *Executor) dispatch(ev poll.Event) {
 		// kernel queued this event: it belongs to nobody now.
 		ex.stats.StaleEvents++
 		if ex.debug {
-			ex.log.Debug("stale event dropped", "token", uint64(ev.Token))
+			ex.log.Debug("stale event dropped", "token", tokenString(ev.Token))
 		}
 		return
 	}
 	if ex.debug {
-		ex.log.Debug("event", "fd", s.fd, "token", uint64(ev.Token), "readable", ev.Readable,
+		ex.log.Debug("event", "fd", s.fd, "token", tokenString(ev.Token), "readable", ev.Readable,
 			"writable", ev.Writable, "error", ev.Error, "readclosed", ev.ReadClosed, "writeclosed", ev.WriteClosed)
 	}
 	// An error or a hang-up is news for both directions: the next read or
