@@ -9,6 +9,6 @@ package echo
 // EOF is not "no data yet": no event will ever come for this direction again,
 // so waiting for one would leave the task asleep forever.
 func (c *echoConn) onEOF() (closeNow bool) {
-	c.eof = true               // no more reads; once pending is flushed, close
-	return len(c.pending) == 0 // nothing left to echo: close now
+	c.eof = true                 // no more reads; once pending is flushed, close
+	return len(c.pending()) == 0 // nothing left to echo: close now
 }

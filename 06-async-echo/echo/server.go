@@ -1,6 +1,7 @@
 package echo
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -107,17 +108,13 @@ func (s *Server) Serve(stop future.Future[struct{}]) future.Future[error] {
 	return future.Async(func(co *future.Co) error {
 		defer s.ln.Close()
 		s.log.Info("listening", "addr", s.Addr(), "mode", s.cfg.Mode)
+		next := &nextConn{srv: s, stop: stop} // one future, awaited again and again
 		// The blog's loop: while let Ok((stream, addr)) = await!(listener.accept()).
-		// Select adds the way out: whichever of accept and stop is ready first.
 		for {
-			if s.cfg.MaxConns > 0 {
-				future.Await(co, future.Select(future.PollFn(s.pollSlot), stop))
+			stream, err := future.Await(co, next).Get()
+			if errors.Is(err, errStop) {
+				break // the signal came in through the executor's custom event
 			}
-			got := future.Await(co, future.Select(s.ln.Accept(), stop))
-			if !got.IsLeft {
-				break // stop: the signal came in through the executor's custom event
-			}
-			stream, err := got.Left.Get()
 			if err != nil {
 				if errors.Is(err, executor.ErrClosed) {
 					return err
@@ -129,11 +126,44 @@ func (s *Server) Serve(stop future.Future[struct{}]) future.Future[error] {
 				continue
 			}
 			s.live++
-			s.log.Info("connection", "peer", stream.PeerAddr(), "open", s.live)
+			if s.log.Enabled(context.Background(), slog.LevelInfo) {
+				s.log.Info("connection", "peer", stream.PeerAddr(), "open", s.live)
+			}
 			executor.Spawn(s.ex, s.handler(stream)).Drop() // detach: the task runs on
 		}
 		return s.shutdown(co)
 	})
+}
+
+var errStop = errors.New("stop requested")
+
+// nextConn is the accept loop's one future: ready with the next connection,
+// or with errStop once stop is ready. It is written by hand, not as
+// Select(Accept(), stop), so that accepting allocates nothing: garbage made
+// at every accept would sit between the long-lived connection objects in
+// the heap (see the memory numbers in the chapter).
+type nextConn struct {
+	srv  *Server
+	stop future.Future[struct{}]
+}
+
+func (n *nextConn) Poll(cx *future.Context) future.Poll[executor.Result[*executor.Stream]] {
+	s := n.srv
+	if n.stop.Poll(cx).IsReady() { // stores cx's waker in the Trigger
+		return future.PollReady(executor.Result[*executor.Stream]{Err: errStop})
+	}
+	if s.cfg.MaxConns > 0 && s.live >= s.cfg.MaxConns {
+		// Leave new connections in the kernel's backlog until one closes.
+		s.slotWaker = cx.Waker() // woken by connDone
+		return future.Pending[executor.Result[*executor.Stream]]()
+	}
+	st, err := s.ln.PollAccept(cx)
+	if errors.Is(err, executor.ErrPending) {
+		// The waker is stored in the reactor for the listener's next
+		// readable edge (or the EMFILE back-off timer).
+		return future.Pending[executor.Result[*executor.Stream]]()
+	}
+	return future.PollReady(executor.Result[*executor.Stream]{Value: st, Err: err})
 }
 
 // shutdown stops accepting, lets the open connections finish for the grace
@@ -160,19 +190,13 @@ func (s *Server) pollDrained(cx *future.Context) future.Poll[struct{}] {
 	return future.Pending[struct{}]()
 }
 
-func (s *Server) pollSlot(cx *future.Context) future.Poll[struct{}] {
-	if s.live < s.cfg.MaxConns {
-		return future.PollReady(struct{}{})
-	}
-	s.slotWaker = cx.Waker() // woken by connDone
-	return future.Pending[struct{}]()
-}
-
 // connDone is called by every handler exactly once, when its connection is
 // closed (also when its task is dropped at shutdown).
 func (s *Server) connDone(peer netip.AddrPort, echoed int64, err error) {
 	s.live--
-	if err != nil {
+	if !s.log.Enabled(context.Background(), slog.LevelInfo) {
+		// skip building the record (and its allocations)
+	} else if err != nil {
 		s.log.Info("closed", "peer", peer, "bytes", echoed, "err", err, "open", s.live)
 	} else {
 		s.log.Info("closed", "peer", peer, "bytes", echoed, "open", s.live)
