@@ -53,7 +53,7 @@ func BenchmarkEcho(b *testing.B) {
 						b.Fatal(err)
 					}
 					defer pool.Close()
-					perConn := max(4, 2000/conns) // about 2000 messages per round
+					perConn := max(20, 10000/conns) // about 10,000 messages per round
 					var total loadgen.Stats
 					seed := uint64(0)
 					for b.Loop() {
