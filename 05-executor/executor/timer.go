@@ -37,9 +37,10 @@ func (ex *Executor) Sleep(d time.Duration) future.Future[struct{}] { return ex.N
 
 // Reset re-arms the timer to fire d from now. Moving an armed deadline
 // later does no heap work: the heap keeps the old, earlier key, and when it
-// comes up the loop sees the real deadline and puts the timer back (Go's
-// runtime did the same with its timerModifiedLater state). An idle timeout
+// comes up the loop sees the real deadline and puts the timer back. An idle timeout
 // reset on every message therefore costs a clock read, not a heap fix.
+// (The runtime defers such heap fixes too: the timerModified bit in
+// runtime/time.go.)
 func (t *Timer) Reset(d time.Duration) {
 	ex := t.ex
 	t.when = ex.now() + int64(max(d, 0))
