@@ -102,16 +102,19 @@ func (p *Poll) apply(changes []unix.Kevent_t) error {
 	if err != nil {
 		return os.NewSyscallError("kevent", err)
 	}
-	for _, r := range receipts[:n] {
+	// One receipt per change, in the order of the changes. The receipt's
+	// Flags say only EV_ERROR (FreeBSD overwrites them), so what kind of
+	// change failed is read from the change itself.
+	for i, r := range receipts[:n] {
 		if r.Flags&unix.EV_ERROR == 0 || r.Data == 0 {
 			continue
 		}
 		errno := unix.Errno(r.Data)
 		switch {
-		case errno == unix.ENOENT && r.Flags&unix.EV_DELETE != 0:
+		case errno == unix.ENOENT && changes[i].Flags&unix.EV_DELETE != 0:
 			// Deleting a filter the kernel already dropped (the
 			// descriptor was closed): the goal is reached.
-		case errno == unix.EPIPE && r.Filter == unix.EVFILT_WRITE:
+		case errno == unix.EPIPE && changes[i].Filter == unix.EVFILT_WRITE:
 			// A write filter on a pipe or socket whose reader is gone;
 			// mio ignores it too, the next write reports the error.
 		default:
