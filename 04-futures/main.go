@@ -89,7 +89,7 @@ func names() []string {
 func listDemos(w io.Writer) {
 	fmt.Fprintln(w, "demos (go run ./04-futures <demo>):")
 	for _, d := range demos {
-		fmt.Fprintf(w, "  %-12s %s\n", d.name, d.what)
+		fmt.Fprintf(w, "  %-13s %s\n", d.name, d.what)
 	}
 }
 
