@@ -55,8 +55,10 @@ func openPoller() (int, error) {
 
 // modeFlags maps a Mode onto kevent flags. Oneshot is EV_DISPATCH, not
 // EV_ONESHOT: EV_DISPATCH disables the filter after one event but keeps it
-// registered, like EPOLLONESHOT, so Reregister re-arms it with EV_ENABLE and
-// Deregister still finds it to delete. EV_ONESHOT would delete it.
+// registered, like EPOLLONESHOT, so the kernel and the registry keep
+// agreeing on what is registered: Deregister still finds the filter to
+// delete, and Reregister replaces it. EV_ONESHOT would delete it behind the
+// registry's back.
 func modeFlags(mode Mode) uint16 {
 	switch mode {
 	case Edge:
