@@ -5,7 +5,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/async-from-scratch/course/internal/testutil"
 	"go.uber.org/goleak"
 )
 
@@ -214,4 +216,30 @@ func TestAwaitOutsideItsBodyPanics(t *testing.T) {
 	f := Async(func(co *Co) int { leaked = co; return 0 })
 	f.Poll(NewContext(Noop()))
 	mustPanic(t, "Await after the body returned", func() { Await(leaked, Ready(1)) })
+}
+
+// A Select inside an Async body drops the losing coroutine from inside
+// another coroutine: nested stop. Both coroutines end.
+func TestAsyncSelectInsideAsyncDropsInnerCoroutine(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+	innerDone := false
+	fut := Async(func(co *Co) string {
+		slow := Async(func(co *Co) int {
+			defer func() { innerDone = true }()
+			return Await(co, newGate(1)) // never opened
+		})
+		fast := Join(worker(func() int { return 1 }), worker(func() int { return 2 }))
+		e := Await(co, Select(slow, fast))
+		return e.String()
+	})
+	testutil.Within(t, 10*time.Second, "BlockOn(Async(Select))", func() {
+		if v, err := BlockOn(fut); v != "Right((1, 2))" || err != nil {
+			t.Errorf("BlockOn = %q, %v; want Right((1, 2)), nil", v, err)
+		}
+	})
+	if !innerDone {
+		t.Error("the losing inner coroutine was not unwound")
+	}
 }
