@@ -89,9 +89,11 @@ func BenchmarkWakeRoundTrip(b *testing.B) {
 // wakeRoundTrip runs the executor side, with or without the loop's
 // runtime.Gosched before it blocks in epoll_wait.
 func wakeRoundTrip(b *testing.B, yield bool) {
-	defer executor.SetYieldBeforeBlock(yield)()
 	{
-		ex := newEx(b)
+		ex, err := executor.New(executor.Options{NoYield: !yield})
+		if err != nil {
+			b.Fatal(err)
+		}
 		req := make(chan future.Waker, 1)
 		quit := make(chan struct{})
 		go func() {

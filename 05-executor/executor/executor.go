@@ -49,15 +49,17 @@ type Options struct {
 	// the next one makes it yield (wake itself and return pending), so a
 	// connection that always has data cannot starve the others. 0 means 64.
 	IOBudget int
+	// NoYield skips the runtime.Gosched the loop makes before it blocks in
+	// Poll. The yield lets a goroutine that is about to wake the loop do so
+	// while the loop is still awake, which makes a cross-goroutine wake
+	// about ten times cheaper (BenchmarkWakeRoundTrip); a loop that never
+	// gets such wakes may save the call.
+	NoYield bool
 }
 
 // wakeToken is the token of the executor's one user event. Real tokens have
 // a generation of at least 1 in their high half, so they never equal it.
 const wakeToken = poll.Token(^uint64(0))
-
-// yieldBeforeBlock makes the loop call runtime.Gosched once before it
-// blocks in Poll. Measured in the chapter (BenchmarkWakeRoundTrip).
-var yieldBeforeBlock = true
 
 // runtimeWarmup arms a Go timer before the loop starts; see initRuntimePoller.
 // Tests switch it off to show what happens without it.
@@ -276,7 +278,7 @@ func (ex *Executor) pollTimeout() time.Duration {
 			return 0
 		}
 	}
-	if yieldBeforeBlock {
+	if !ex.opts.NoYield {
 		// About to block: first let other goroutines on this processor
 		// run. A worker or a helper that is about to wake us then does
 		// so now, through the inbox, without the eventfd write and the
