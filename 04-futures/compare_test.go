@@ -1,6 +1,6 @@
 package main
 
-// go test -run '^$' -bench . -benchtime 20000x ./04-futures
+// go test -run '^$' -bench . ./04-futures
 //
 // The same small computation, "sum n numbers, each awaited from a source that
 // is pending once", written three ways: a hand-written state machine (what
