@@ -19,6 +19,13 @@ type Options struct {
 	BufSize      int          // the shared read buffer; 0 -> 64 KiB
 	Events       int          // poll.Events capacity; 0 -> 256
 	NoYield      bool         // do not call runtime.Gosched before blocking in Poll
+
+	// ShortReadDrains stops reading after a read that filled less than the
+	// buffer, unless the peer's shutdown was reported: for a stream socket a
+	// short read means the receive queue was empty at that moment, and any
+	// later arrival brings a new edge (epoll(7)). It saves the read that
+	// would return EAGAIN: one system call per message of an echo.
+	ShortReadDrains bool
 }
 
 const (
@@ -53,6 +60,8 @@ type conn struct {
 	tok     poll.Token
 	pending []byte // written to us but not yet echoed (a short write); nil when idle
 	eof     bool   // the client half-closed: echo pending, then close
+	hup     bool   // an event reported ReadClosed or Error: read until EOF or EAGAIN
+	drained bool   // the last read said EAGAIN (or was short): wait for a readable edge
 	queued  bool   // on Server.ready
 	closed  bool
 }
@@ -133,6 +142,12 @@ func (s *Server) Run() error {
 				if !ok {
 					continue // a stale event for a connection closed this turn
 				}
+				if ev.ReadClosed || ev.Error {
+					c.hup = true
+				}
+				if ev.Readable || ev.ReadClosed || ev.Error {
+					c.drained = false // news on the read side
+				}
 				s.serve(c)
 			}
 		}
@@ -207,6 +222,9 @@ func (s *Server) serve(c *conn) {
 		s.close(c, nil) // half-closed and fully echoed
 		return
 	}
+	if c.drained {
+		return // a writable-only event: nothing new to read
+	}
 	// (2) Read and echo, at most ReadsPerTurn times.
 	for range s.opts.ReadsPerTurn {
 		n, err := c.s.Read(s.buf)
@@ -228,7 +246,12 @@ func (s *Server) serve(c *conn) {
 		}
 		switch {
 		case err == nil:
+			if s.opts.ShortReadDrains && n < len(s.buf) && !c.hup {
+				c.drained = true // the queue was empty at this read: the next edge says when
+				return
+			}
 		case errors.Is(err, tcp.ErrWouldBlock):
+			c.drained = true
 			return // drained: the next readable edge brings us back
 		case err == io.EOF:
 			s.close(c, nil) // everything read has been echoed

@@ -15,14 +15,14 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func startFloor(t *testing.T) string {
+func startFloor(t *testing.T, opts Options) string {
 	t.Helper()
 	ln, err := tcp.Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	srv, err := New(ln, Options{ReadsPerTurn: 2, BufSize: 4096})
+	srv, err := New(ln, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,9 +43,22 @@ func startFloor(t *testing.T) string {
 }
 
 func TestFloorEchoes(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opts Options
+	}{
+		{"small buffer and budget", Options{ReadsPerTurn: 2, BufSize: 4096}},
+		{"small buffer and budget, short reads drain", Options{ReadsPerTurn: 2, BufSize: 4096, ShortReadDrains: true}},
+		{"defaults, short reads drain", Options{ShortReadDrains: true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) { testFloor(t, tt.opts) })
+	}
+}
+
+func testFloor(t *testing.T, opts Options) {
 	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
-	addr := startFloor(t)
+	addr := startFloor(t, opts)
 	dial := func(a string) (loadgen.Conn, error) { return net.DialTimeout("tcp", a, 5*time.Second) }
 	testutil.Within(t, 60*time.Second, "floor echo", func() {
 		t.Run("many clients, random payloads", func(t *testing.T) {
@@ -57,6 +70,28 @@ func TestFloorEchoes(t *testing.T) {
 			defer p.Close()
 			if st, err := p.Round(3000, 3, 1); err != nil || st.Messages != 300 {
 				t.Errorf("Round = %d messages, %v; want 300, nil", st.Messages, err)
+			}
+		})
+		t.Run("one byte at a time, then half-close", func(t *testing.T) {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			one := make([]byte, 1)
+			for i := range 100 {
+				c.Write([]byte{byte(i)})
+				if _, err := io.ReadFull(c, one); err != nil || one[0] != byte(i) {
+					t.Errorf("byte %d: %v %v", i, one, err)
+					return
+				}
+			}
+			c.Write([]byte("last"))
+			c.(*net.TCPConn).CloseWrite()
+			if got, err := io.ReadAll(c); string(got) != "last" || err != nil {
+				t.Errorf("after half-close: %q, %v", got, err)
 			}
 		})
 		t.Run("large payload, reader late, then half-close", func(t *testing.T) {
