@@ -47,8 +47,13 @@ func (w tWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p
 // blockOn runs fut on ex with a watchdog and returns its value.
 func blockOn[T any](t *testing.T, ex *Executor, fut future.Future[T]) T {
 	t.Helper()
+	return blockOnWithin(t, 20*time.Second, ex, fut)
+}
+
+func blockOnWithin[T any](t *testing.T, d time.Duration, ex *Executor, fut future.Future[T]) T {
+	t.Helper()
 	var v T
-	testutil.Within(t, 20*time.Second, "BlockOn", func() {
+	testutil.Within(t, d, "BlockOn", func() {
 		var err error
 		v, err = BlockOn(ex, fut)
 		if err != nil {

@@ -295,6 +295,7 @@ func TestChattyConnectionBesideQuietOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	var chattyRead atomic.Int64
+	var chattyEnd error
 	var wg sync.WaitGroup
 	chatty, err := net.Dial("tcp", l.Addr().String())
 	if err != nil {
@@ -324,7 +325,7 @@ func TestChattyConnectionBesideQuietOne(t *testing.T) {
 		}
 		quiet.Write([]byte("hi"))
 	}()
-	atQuiet := blockOn(t, ex, async(func(co *future.Co) int64 {
+	atQuiet := blockOnWithin(t, 10*time.Second, ex, async(func(co *future.Co) int64 {
 		defer l.Close()
 		first := await(co, l.Accept())
 		second := await(co, l.Accept())
@@ -351,11 +352,12 @@ func TestChattyConnectionBesideQuietOne(t *testing.T) {
 		}))
 		at := await(co, q).Value
 		cs.Close() // the chatty task is woken and finds its stream closed
-		if r := await(co, ch); !errors.Is(r.Value, ErrClosed) {
-			t.Errorf("chatty task ended with %v, want ErrClosed", r.Value)
-		}
+		chattyEnd = await(co, ch).Value // checked below: after a watchdog failure this goroutine must not touch t
 		return at
 	}))
+	if !errors.Is(chattyEnd, ErrClosed) {
+		t.Errorf("chatty task ended with %v, want ErrClosed", chattyEnd)
+	}
 	chatty.Close()
 	wg.Wait()
 	t.Logf("the quiet connection was served after %d chatty bytes, the chatty client still sending", atQuiet)
