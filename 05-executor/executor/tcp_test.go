@@ -351,7 +351,7 @@ func TestChattyConnectionBesideQuietOne(t *testing.T) {
 			return chattyRead.Load() // how much the chatty one got before us
 		}))
 		at := await(co, q).Value
-		cs.Close() // the chatty task is woken and finds its stream closed
+		cs.Close()                      // the chatty task is woken and finds its stream closed
 		chattyEnd = await(co, ch).Value // checked below: after a watchdog failure this goroutine must not touch t
 		return at
 	}))
