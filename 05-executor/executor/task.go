@@ -192,7 +192,7 @@ func (e *PanicError) Unwrap() error { err, _ := e.Value.(error); return err }
 // a *PanicError if it panicked, ErrAborted if Abort dropped it, or ErrClosed
 // if the executor closed first. Poll it from a task of the same executor.
 type JoinHandle[T any] struct {
-	task
+	task    task             // the loop's part; a named field, so its Wake is not part of the handle's API
 	fut     future.Future[T] // nil once finished
 	res     Result[T]
 	done    bool
