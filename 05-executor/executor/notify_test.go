@@ -44,3 +44,24 @@ func TestRuntimeTrace(t *testing.T) {
 		t.Error("the trace has no executor.task")
 	}
 }
+
+// Spawn is safe from any goroutine: a task spawned by another goroutine
+// while the loop sleeps in Poll wakes it and runs.
+func TestSpawnFromAnotherGoroutine(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	var ran Notify
+	go func() {
+		time.Sleep(5 * time.Millisecond) // the loop is asleep by now
+		Spawn(ex, future.PollFn(func(*future.Context) future.Poll[int] {
+			ran.Notify()
+			return future.PollReady(1)
+		}))
+	}()
+	got := blockOn(t, ex, async(func(co *future.Co) bool {
+		await(co, &ran)
+		return true
+	}))
+	if !got {
+		t.Error("the task spawned from another goroutine did not run")
+	}
+}
