@@ -79,8 +79,12 @@ func (ex *Executor) remoteWake(t *task) {
 	ex.inbox = append(ex.inbox, t)
 	ex.inboxLen.Store(int32(len(ex.inbox)))
 	ex.mu.Unlock()
-	if ex.sleeping.Load() {
+	sleeping := ex.sleeping.Load()
+	if sleeping {
 		_ = ex.set.Set() // only fails once the executor is closed
+	}
+	if ex.debug {
+		ex.log.Debug("wake", "task", t.id, "via", "inbox", "set", sleeping)
 	}
 }
 
