@@ -10,6 +10,7 @@
 //	LOG_LEVEL=debug go run ./06-async-echo          # also every poll, event and wake
 //	go run ./06-async-echo -mode file -root ./docs  # the file server
 //	go run ./06-async-echo selftest                 # server, clients, shutdown, exit 0
+//	go run ./06-async-echo load -conns 500          # the load generator, for a second
 //	go run ./06-async-echo demos                    # the demo names
 //
 // Flags: -addr, -mode echo|file, -root DIR, -style machine|coroutine,

@@ -28,6 +28,7 @@ func main() {
 // argument, or only flags) is the server itself, which runs until a signal.
 var demos = []struct{ name, what string }{
 	{"selftest", "start the server on 127.0.0.1:0, run a few clients against it, shut it down, exit 0"},
+	{"load", "drive an echo server for a second and print messages/s and latency (flags: -addr, -conns, -size, -duration)"},
 }
 
 // run is the program. It installs the SIGINT/SIGTERM handler and stops it
@@ -54,6 +55,8 @@ func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, ready
 			return nil
 		case "selftest":
 			return selftest(args[1:], stdout, stderr)
+		case "load":
+			return load(args[1:], stdout, stderr)
 		default:
 			return fmt.Errorf("unknown demo %q (try: demos)", args[0])
 		}
@@ -185,4 +188,70 @@ func selftest(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "server stopped cleanly")
 	return nil
+}
+
+// load is the load generator as a demo: it drives the server at -addr, or
+// its own on 127.0.0.1:0 when -addr is empty, with -conns connections doing
+// closed-loop round trips of -size bytes for -duration.
+func load(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("06-async-echo load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "", "echo server to drive (empty: start one on 127.0.0.1:0)")
+	conns := fs.Int("conns", 50, "connections")
+	size := fs.Int("size", 64, "message size in bytes")
+	duration := fs.Duration("duration", time.Second, "how long to drive it")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errors.New("bad flags (see load -h)")
+	}
+	if *conns < 1 || *size < 1 {
+		return errors.New("-conns and -size must be at least 1")
+	}
+	log := newLogger(stderr, slog.LevelWarn)
+	var sigs chan os.Signal
+	var errc chan error
+	if *addr == "" {
+		sigs = make(chan os.Signal, 1)
+		addrc := make(chan string, 1)
+		errc = make(chan error, 1)
+		go func() {
+			errc <- serveUntil(echo.Config{Addr: "127.0.0.1:0", Grace: time.Second, Logger: log},
+				log, sigs, func(a string) { addrc <- a })
+		}()
+		select {
+		case *addr = <-addrc:
+		case err := <-errc:
+			return err
+		}
+	}
+	stopServer := func() error {
+		if sigs == nil {
+			return nil
+		}
+		sigs <- syscall.SIGTERM
+		return <-errc
+	}
+	pool, err := loadgen.Dial(loadgen.DialFile, *addr, *conns)
+	if err != nil {
+		return errors.Join(err, stopServer())
+	}
+	pool.Timeout = *duration + 10*time.Second
+	var total loadgen.Stats
+	perConn := max(1, 2000 / *conns)
+	for seed := uint64(1); total.Elapsed < *duration; seed++ {
+		st, err := pool.Round(*size, perConn, seed)
+		total.Add(st)
+		if err != nil {
+			pool.Close()
+			return errors.Join(err, stopServer())
+		}
+	}
+	pool.Close()
+	fmt.Fprintf(stdout, "%d connections, %d-byte messages, %v: %d messages echoed and verified\n",
+		*conns, *size, total.Elapsed.Round(time.Millisecond), total.Messages)
+	fmt.Fprintf(stdout, "%.0f messages/s, round trip p50 %v, p99 %v\n",
+		total.PerSecond(), total.Percentile(0.5).Round(time.Microsecond), total.Percentile(0.99).Round(time.Microsecond))
+	return stopServer()
 }

@@ -27,8 +27,8 @@ func TestDemos(t *testing.T) {
 	if err := run([]string{"demos"}, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
-	if got := out.String(); got != "selftest\n" {
-		t.Errorf("demos printed %q, want %q", got, "selftest\n")
+	if got, want := out.String(), "selftest\nload\n"; got != want {
+		t.Errorf("demos printed %q, want %q", got, want)
 	}
 }
 
@@ -44,6 +44,22 @@ func TestSelftest(t *testing.T) {
 	for _, want := range []string{"server listening", "80 messages of 1000 bytes echoed and verified", "server stopped cleanly"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("selftest output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestLoad(t *testing.T) {
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+	var out, errOut bytes.Buffer
+	testutil.Within(t, 60*time.Second, "load", func() {
+		if err := run([]string{"load", "-conns", "4", "-duration", "100ms"}, &out, &errOut); err != nil {
+			t.Errorf("load: %v\nstderr:\n%s", err, errOut.String())
+		}
+	})
+	for _, want := range []string{"4 connections, 64-byte messages", "messages/s, round trip p50"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("load output lacks %q:\n%s", want, out.String())
 		}
 	}
 }
