@@ -129,8 +129,8 @@ func (h *timerHeap) Pop() any {
 }
 
 // Timeout returns a future of fut's value, or of ErrTimeout if d passes
-// first; then fut is dropped. fut is polled before the clock is looked at,
-// so a ready fut wins a tie.
+// first; then fut is dropped. d counts from this call (the timer is armed
+// here), and fut is polled before the timer, so a ready fut wins a tie.
 func Timeout[T any](ex *Executor, d time.Duration, fut future.Future[T]) future.Future[Result[T]] {
 	return &timeoutFuture[T]{fut: fut, timer: ex.NewTimer(d)}
 }
