@@ -1,0 +1,82 @@
+package testutil
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// RunFunc is a stage program's run: func run(args []string, stdout, stderr io.Writer) error.
+type RunFunc = func(args []string, stdout, stderr io.Writer) error
+
+// ProgramTimeout bounds one call of a program's run in RunProgram. Every demo
+// ends by itself in a second or two; the rest is margin for a loaded machine
+// running -race.
+const ProgramTimeout = 30 * time.Second
+
+// RunProgram calls run(args) under a watchdog (see Within) and returns what
+// it printed and its error.
+func RunProgram(t testing.TB, run RunFunc, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut syncBuilder
+	Within(t, ProgramTimeout, fmt.Sprintf("run(%q)", args), func() {
+		err = run(args, &out, &errOut)
+	})
+	return out.String(), errOut.String(), err
+}
+
+// RunDemo is RunProgram for a run that must succeed: an error fails the test
+// (with what the program logged) and RunDemo returns stdout.
+func RunDemo(t testing.TB, run RunFunc, args ...string) string {
+	t.Helper()
+	out, errOut, err := RunProgram(t, run, args...)
+	if err != nil {
+		t.Errorf("run(%q) = %v\nstderr:\n%s", args, err, errOut)
+	}
+	return out
+}
+
+// WantLines fails the test for each want that out does not contain (a line,
+// several lines, or a part of one).
+func WantLines(t testing.TB, out string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q; output:\n%s", w, out)
+		}
+	}
+}
+
+// WantOneLineError fails the test unless err is a one-line error that
+// contains want. what names the call, as in "run([nope])".
+func WantOneLineError(t testing.TB, what string, err error, want string) {
+	t.Helper()
+	switch {
+	case err == nil:
+		t.Errorf("%s = nil, want an error containing %q", what, want)
+	case !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n"):
+		t.Errorf("%s = %q, want one line containing %q", what, err, want)
+	}
+}
+
+// syncBuilder is a strings.Builder that the program's goroutines (a
+// server's log, say) and the test may share, even after a watchdog fired.
+type syncBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuilder) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuilder) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
