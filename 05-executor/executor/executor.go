@@ -117,6 +117,9 @@ type Stats struct {
 	Yields      uint64 // I/O budget exhausted: task made to yield
 	WouldBlocks uint64 // reads, writes and accepts that found nothing to do and stored a waker
 	TimersFired uint64
+	Reads       uint64 // read system calls made by Stream.PollRead (would-block included)
+	Writes      uint64 // write system calls made by Stream.PollWrite (would-block included)
+	ShortReads  uint64 // reads that returned less than asked and so marked the stream drained (each saves a read that would say would-block)
 }
 
 // New creates an executor: a poll.Poll and one user event for wakes from
@@ -280,8 +283,8 @@ func (ex *Executor) pollTimeout() time.Duration {
 	}
 	if !ex.opts.NoYield {
 		// About to block: first let other goroutines on this processor
-		// run. A worker or a helper that is about to wake us then does
-		// so now, through the inbox, without the eventfd write and the
+		// run. A worker or another goroutine that is about to wake us then
+		// does so now, through the inbox, without the eventfd write and the
 		// thread wake-up that a sleeping epoll_wait costs.
 		runtime.Gosched()
 	}

@@ -19,7 +19,8 @@ import (
 // readable starts true: we try the system call first and learn from
 // would-block. An edge-triggered event comes only when the state changes, so
 // a direction stays "ready" until a system call says otherwise: the drain
-// rule of edge triggering, kept by the flag.
+// rule of edge triggering, kept by the flag. For a stream socket a short
+// read says it too (see Stream.PollRead), unless hup is set.
 //
 // All fields are loop-only.
 type ioSource struct {
@@ -27,8 +28,9 @@ type ioSource struct {
 	fd       int
 	tok      poll.Token // slot index | generation<<32; 0 when not registered
 	closed   bool
-	readable bool // the last read-side system call did not say would-block
+	readable bool // the last read-side system call did not say would-block (or a short read)
 	writable bool
+	hup      bool // an event reported ReadClosed or Error: sticky, read until EOF or an error
 
 	readWaker  future.Waker // woken by the next read-side event; nil if none
 	writeWaker future.Waker
@@ -129,7 +131,12 @@ func (ex *Executor) dispatch(ev poll.Event) {
 			"writable", ev.Writable, "error", ev.Error, "readclosed", ev.ReadClosed, "writeclosed", ev.WriteClosed)
 	}
 	// An error or a hang-up is news for both directions: the next read or
-	// write returns it instead of would-block.
+	// write returns it instead of would-block. It is also final: once the
+	// peer's FIN (or an error) was reported, no later edge will announce
+	// it again, so hup stays set and PollRead reads until it sees EOF.
+	if ev.ReadClosed || ev.Error {
+		s.hup = true
+	}
 	if ev.Readable || ev.ReadClosed || ev.Error {
 		s.readable = true
 		if w := s.readWaker; w != nil {
