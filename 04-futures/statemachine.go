@@ -62,20 +62,20 @@ func (f *addFuture) Poll(cx *future.Context) future.Poll[int] {
 			f.state = addAwaitingX{fx: s.a.Next(), b: s.b}
 			f.trace("  Start -> AwaitingX{fx, b}")
 		case addAwaitingX:
-			p := s.fx.Poll(cx)
-			if !p.IsReady() {
+			r := s.fx.Poll(cx)
+			if !r.IsReady() {
 				return future.Pending[int]() // fx arranged the wake-up
 			}
-			f.state = addAwaitingY{x: p.Value(), fy: s.b.Next()}
-			f.trace("  AwaitingX -> AwaitingY{x: %d, fy}", p.Value())
+			f.state = addAwaitingY{x: r.Value(), fy: s.b.Next()}
+			f.trace("  AwaitingX -> AwaitingY{x: %d, fy}", r.Value())
 		case addAwaitingY:
-			p := s.fy.Poll(cx)
-			if !p.IsReady() {
+			r := s.fy.Poll(cx)
+			if !r.IsReady() {
 				return future.Pending[int]()
 			}
 			f.state = addDone{}
 			f.trace("  AwaitingY -> Done")
-			return future.PollReady(s.x + p.Value())
+			return future.PollReady(s.x + r.Value())
 		case addDone:
 			panic("add: polled after completion")
 		}

@@ -23,9 +23,9 @@ func Await[T any](co *Co, fut Future[T]) T {
 		if co.cx == nil {
 			panic("future: Await called outside a poll of its own Async body")
 		}
-		p := fut.Poll(co.cx)
-		if p.IsReady() {
-			return p.Value()
+		r := fut.Poll(co.cx)
+		if r.IsReady() {
+			return r.Value()
 		}
 		// fut is pending and stored co.cx's waker. Suspend the body: the
 		// Async future's Poll returns pending. We come back here on its next

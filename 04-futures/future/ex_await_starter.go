@@ -22,9 +22,9 @@ func Await[T any](co *Co, fut Future[T]) T {
 	if co.cx == nil {
 		panic("future: Await called outside a poll of its own Async body")
 	}
-	p := fut.Poll(co.cx)
+	r := fut.Poll(co.cx)
 	// A pending fut has no value yet: suspend the body with co.yield and poll
 	// again when resumed; if yield reports false (the Async future was
 	// dropped), Drop(fut) and panic(dropSignal{}) to unwind the body.
-	return p.Value() // TODO(ex_await): this returns the zero value when fut is pending.
+	return r.Value() // TODO(ex_await): this returns the zero value when fut is pending.
 }

@@ -12,15 +12,15 @@ func (s *selectFuture[A, B]) Poll(cx *Context) Poll[Either[A, B]] {
 	if s.done {
 		panic("future: Select polled after completion")
 	}
-	if p := s.a.Poll(cx); p.IsReady() {
+	if r := s.a.Poll(cx); r.IsReady() {
 		// TODO(ex_select): b lost and is abandoned unfinished; release it.
 		s.a, s.b, s.done = nil, nil, true
-		return PollReady(Either[A, B]{Left: p.Value(), IsLeft: true})
+		return PollReady(Either[A, B]{Left: r.Value(), IsLeft: true})
 	}
-	if p := s.b.Poll(cx); p.IsReady() {
+	if r := s.b.Poll(cx); r.IsReady() {
 		// TODO(ex_select): a lost and is abandoned unfinished; release it.
 		s.a, s.b, s.done = nil, nil, true
-		return PollReady(Either[A, B]{Right: p.Value()})
+		return PollReady(Either[A, B]{Right: r.Value()})
 	}
 	return Pending[Either[A, B]]() // both stored cx's waker
 }

@@ -9,7 +9,7 @@ type Pair[A, B any] struct {
 }
 
 // String returns "(first, second)".
-func (p Pair[A, B]) String() string { return fmt.Sprintf("(%v, %v)", p.First, p.Second) }
+func (pr Pair[A, B]) String() string { return fmt.Sprintf("(%v, %v)", pr.First, pr.Second) }
 
 // Join returns a future that polls a and b until both are ready, and is then
 // ready with both results (futures::join). Each poll polls every unfinished
@@ -31,13 +31,13 @@ func (j *joinFuture[A, B]) Poll(cx *Context) Poll[Pair[A, B]] {
 		panic("future: Join polled after completion")
 	}
 	if j.a != nil {
-		if p := j.a.Poll(cx); p.IsReady() {
-			j.out.First, j.a = p.Value(), nil
+		if r := j.a.Poll(cx); r.IsReady() {
+			j.out.First, j.a = r.Value(), nil
 		}
 	}
 	if j.b != nil {
-		if p := j.b.Poll(cx); p.IsReady() {
-			j.out.Second, j.b = p.Value(), nil
+		if r := j.b.Poll(cx); r.IsReady() {
+			j.out.Second, j.b = r.Value(), nil
 		}
 	}
 	if j.a != nil || j.b != nil {

@@ -15,12 +15,12 @@ func (m *mapFuture[T, U]) Poll(cx *Context) Poll[U] {
 	if m.inner == nil {
 		panic("future: Map polled after completion")
 	}
-	p := m.inner.Poll(cx)
-	if !p.IsReady() {
+	r := m.inner.Poll(cx)
+	if !r.IsReady() {
 		return Pending[U]() // inner stored cx's waker: its wake-up is ours
 	}
 	m.inner = nil
-	return PollReady(m.fn(p.Value()))
+	return PollReady(m.fn(r.Value()))
 }
 
 func (m *mapFuture[T, U]) Drop() {
