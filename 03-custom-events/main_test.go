@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/async-from-scratch/course/internal/testutil"
 	"go.uber.org/goleak"
@@ -19,22 +16,7 @@ func TestMain(m *testing.M) {
 // runDemo runs the program with args under a watchdog and returns stdout.
 func runDemo(t *testing.T, args ...string) string {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	testutil.Within(t, 30*time.Second, fmt.Sprintf("run(%q)", args), func() {
-		if err := run(args, &out, &errOut); err != nil {
-			t.Errorf("run(%q) = %v\nstderr:\n%s", args, err, errOut.String())
-		}
-	})
-	return out.String()
-}
-
-func mustContain(t *testing.T, out string, wants ...string) {
-	t.Helper()
-	for _, want := range wants {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q; got:\n%s", want, out)
-		}
-	}
+	return testutil.RunDemo(t, run, args...)
 }
 
 func TestDemos(t *testing.T) {
@@ -47,7 +29,7 @@ func TestDemos(t *testing.T) {
 	})
 	t.Run("no argument lists the demos and runs spurious", func(t *testing.T) {
 		out := runDemo(t)
-		mustContain(t, out, "demos:", "callback", "running \"spurious\"", "Set calls")
+		testutil.WantLines(t, out, "demos (go run ./03-custom-events [-sets N] <demo>):\n  spurious  ", "  callback  ", "\nrunning \"spurious\":\n", "Set calls")
 	})
 	t.Run("spurious: far fewer events than Sets", func(t *testing.T) {
 		testutil.CheckNoFDLeak(t)
@@ -70,12 +52,15 @@ func TestDemos(t *testing.T) {
 		if sets != 10000 || events < 1 || events >= sets/2 || syscalls > events+1 {
 			t.Errorf("sets=%d syscalls=%d events=%d: want 10000 sets, at least one event, far fewer events than sets, at most one syscall per event", sets, syscalls, events)
 		}
-		mustContain(t, out, "wakeups coalesce")
+		testutil.WantLines(t, out, "wakeups coalesce")
+	})
+	t.Run("-sets before the name", func(t *testing.T) {
+		testutil.WantLines(t, runDemo(t, "-sets", "100", "spurious"), "worker: 100 Set calls")
 	})
 	t.Run("callback: a file read and a missing file reported", func(t *testing.T) {
 		testutil.CheckNoFDLeak(t)
 		out := runDemo(t, "callback")
-		mustContain(t, out,
+		testutil.WantLines(t, out,
 			`cat hello.txt: "Hello from the I/O worker!\n"`,
 			"cat missing.txt: error: ",
 			"no such file or directory",
@@ -84,7 +69,7 @@ func TestDemos(t *testing.T) {
 	t.Run("poll: files and a socket served by one loop", func(t *testing.T) {
 		testutil.CheckNoFDLeak(t)
 		out := runDemo(t, "poll")
-		mustContain(t, out,
+		testutil.WantLines(t, out,
 			`cat hello.txt: "Hello from the I/O worker!\n"`,
 			"cat missing.txt: error: ",
 			`client: asked for "hello.txt" over loopback, got "Hello from the I/O worker!\n"`,
@@ -94,18 +79,18 @@ func TestDemos(t *testing.T) {
 }
 
 func TestBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"nope"}, {"spurious", "extra"}, {"-sets", "0", "spurious"}, {"-bogus"}} {
-		var out, errOut bytes.Buffer
-		if err := run(args, &out, &errOut); err == nil {
-			t.Errorf("run(%q) = nil, want an error", args)
-		}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"nope"}, `unknown demo "nope"; the demos are: spurious, callback, poll`},
+		{[]string{"spurious", "extra"}, `spurious: unexpected argument "extra"`},
+		{[]string{"-sets", "0", "spurious"}, "-sets 0: want at least 1"},
+		{[]string{"-bogus"}, "flag provided but not defined: -bogus"},
+	} {
+		_, _, err := testutil.RunProgram(t, run, tt.args...)
+		testutil.WantOneLineError(t, fmt.Sprintf("run(%q)", tt.args), err, tt.want)
 	}
-	var out, errOut bytes.Buffer
-	if err := run([]string{"-h"}, &out, &errOut); err != nil || !strings.Contains(out.String(), "usage:") {
-		t.Errorf("run([-h]) = %v, printed %q: want nil and the usage", err, out.String())
-	}
-	err := run([]string{"nope"}, &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), `unknown demo "nope"`) {
-		t.Errorf("run([nope]) = %v, want an unknown demo error", err)
-	}
+	out := runDemo(t, "-h")
+	testutil.WantLines(t, out, "  poll      the same file system", "usage of 03-custom-events:\n  -sets int")
 }
