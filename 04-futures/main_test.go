@@ -1,10 +1,9 @@
 package main
 
 import (
-	"bytes"
+	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/async-from-scratch/course/internal/testutil"
 	"go.uber.org/goleak"
@@ -17,27 +16,12 @@ func TestMain(m *testing.M) {
 // runDemo runs the program with args under a watchdog and returns stdout.
 func runDemo(t *testing.T, args ...string) string {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	testutil.Within(t, 20*time.Second, "run "+strings.Join(args, " "), func() {
-		if err := run(args, &out, &errOut); err != nil {
-			t.Errorf("run(%q) = %v; stderr:\n%s", args, err, errOut.String())
-		}
-	})
-	return out.String()
-}
-
-func wantLines(t *testing.T, out string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(out, w) {
-			t.Errorf("output lacks %q; got:\n%s", w, out)
-		}
-	}
+	return testutil.RunDemo(t, run, args...)
 }
 
 func TestDemoFab(t *testing.T) {
 	out := runDemo(t, "fab")
-	wantLines(t, out,
+	testutil.WantLines(t, out,
 		"for v := range fab(10): 0 1 1 2 3 5 8 13 21 34\n",
 		"  next() -> Yielded(0)\n  next() -> Yielded(1)\n  next() -> Yielded(1)\n  next() -> Yielded(2)\n  next() -> Yielded(3)\n  next() -> Complete\n",
 		"stopped after 3 values (last 1); next() now says ok=false",
@@ -46,7 +30,7 @@ func TestDemoFab(t *testing.T) {
 
 func TestDemoStateMachine(t *testing.T) {
 	out := runDemo(t, "statemachine")
-	wantLines(t, out,
+	testutil.WantLines(t, out,
 		"poll 1\n  Start -> AwaitingX{fx, b}\n    (woken)\n  -> Pending\n",
 		"poll 2\n  AwaitingX -> AwaitingY{x: 20, fy}\n    (woken)\n  -> Pending\n",
 		"poll 3\n  AwaitingY -> Done\n  -> Ready(42)\n",
@@ -56,7 +40,7 @@ func TestDemoStateMachine(t *testing.T) {
 
 func TestDemoAsync(t *testing.T) {
 	out := runDemo(t, "async")
-	wantLines(t, out,
+	testutil.WantLines(t, out,
 		"poll 1\n  body: awaiting a.Next()\n    (woken)\n  -> Pending\n",
 		"poll 2\n  body: x = 20, awaiting b.Next()\n    (woken)\n  -> Pending\n",
 		"poll 3\n  body: y = 22, returning\n  -> Ready(42)\n",
@@ -79,7 +63,7 @@ func TestDemoBlockOn(t *testing.T) {
 	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	out := runDemo(t, "blockon")
-	wantLines(t, out,
+	testutil.WantLines(t, out,
 		"poll 1: handing the read to a worker goroutine\n",
 		"worker: read 42 bytes from hello.txt; waking the future\n",
 		"the worker's result is here\n",
@@ -93,7 +77,7 @@ func TestDemoList(t *testing.T) {
 		t.Errorf("run(demos) printed %q, want %q", out, want)
 	}
 	out = runDemo(t)
-	wantLines(t, out, "demos (go run ./04-futures <demo>):\n  fab ", `running "async":`, "add = 42")
+	testutil.WantLines(t, out, "demos (go run ./04-futures <demo>):\n  fab ", `running "async":`, "add = 42")
 }
 
 func TestBadArguments(t *testing.T) {
@@ -102,13 +86,13 @@ func TestBadArguments(t *testing.T) {
 		want string
 	}{
 		{[]string{"nope"}, `unknown demo "nope"; the demos are: fab, statemachine, async, blockon`},
-		{[]string{"-x"}, "flag provided but not defined: -x"},
-		{[]string{"fab", "async"}, "one demo at a time"},
+		{[]string{"-x"}, `async: unexpected argument "-x" (this demo takes no flags)`},
+		{[]string{"fab", "async"}, `fab: unexpected argument "async"`},
 	} {
-		var out, errOut bytes.Buffer
-		err := run(tc.args, &out, &errOut)
-		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
-			t.Errorf("run(%q) = %v, want one line containing %q", tc.args, err, tc.want)
-		}
+		_, _, err := testutil.RunProgram(t, run, tc.args...)
+		testutil.WantOneLineError(t, fmt.Sprintf("run(%q)", tc.args), err, tc.want)
+	}
+	if out := runDemo(t, "-h"); !strings.HasPrefix(out, "demos (go run ./04-futures <demo>):\n  fab ") || strings.Contains(out, "running") {
+		t.Errorf("run(-h) printed %q, want the listing only", out)
 	}
 }
