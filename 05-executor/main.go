@@ -2,18 +2,17 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/async-from-scratch/course/02-mio-like-poll/tcp"
 	"github.com/async-from-scratch/course/04-futures/future"
 	"github.com/async-from-scratch/course/05-executor/executor"
+	"github.com/async-from-scratch/course/internal/demo"
 )
 
 func main() {
@@ -23,89 +22,22 @@ func main() {
 	}
 }
 
-// demo is one runnable example, in the chapter's order.
-type demo struct {
-	name string
-	what string
-	run  func(out io.Writer, log *slog.Logger) error
+// program lists the demos in the chapter's order; none takes flags.
+var program = demo.Program{
+	Name: "05-executor",
+	Main: "tcp",
+	Gap:  true,
+	Demos: []demo.Demo{
+		{Name: "spawn", What: "spawn three tasks and join them; one panics, the others go on", Run: demo.NoFlags(runSpawn)},
+		{Name: "timers", What: "Sleep and Timeout on the executor's timer heap", Run: demo.NoFlags(runTimers)},
+		{Name: "file", What: "read a file on the worker pool; the worker wakes the loop through the user event", Run: demo.NoFlags(runFile)},
+		{Name: "tcp", What: "a tiny TCP exchange: a server task and a client task on one loop", Run: demo.NoFlags(runTCP)},
+	},
 }
-
-var demos = []demo{
-	{"spawn", "spawn three tasks and join them; one panics, the others go on", runSpawn},
-	{"timers", "Sleep and Timeout on the executor's timer heap", runTimers},
-	{"file", "read a file on the worker pool; the worker wakes the loop through the user event", runFile},
-	{"tcp", "a tiny TCP exchange: a server task and a client task on one loop", runTCP},
-}
-
-// mainDemo runs when no demo is named.
-const mainDemo = "tcp"
 
 // run is the whole program; main only adds the exit status.
 func run(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("05-executor", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // one clear line instead of flag's usage dump
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			listDemos(stdout)
-			return nil
-		}
-		return fmt.Errorf("%v (usage: go run ./05-executor [demo])", err)
-	}
-	log := newLogger(stderr)
-	switch fs.NArg() {
-	case 0:
-		listDemos(stdout)
-		fmt.Fprintf(stdout, "\nrunning %q:\n", mainDemo)
-		return find(mainDemo).run(stdout, log)
-	case 1:
-		if fs.Arg(0) == "demos" {
-			for _, d := range demos {
-				fmt.Fprintln(stdout, d.name)
-			}
-			return nil
-		}
-		d := find(fs.Arg(0))
-		if d == nil {
-			return fmt.Errorf("unknown demo %q; the demos are: %s", fs.Arg(0), strings.Join(names(), ", "))
-		}
-		return d.run(stdout, log)
-	default:
-		return fmt.Errorf("one demo at a time, got %q (usage: go run ./05-executor [demo])", fs.Args())
-	}
-}
-
-func find(name string) *demo {
-	for i := range demos {
-		if demos[i].name == name {
-			return &demos[i]
-		}
-	}
-	return nil
-}
-
-func names() []string {
-	var ns []string
-	for _, d := range demos {
-		ns = append(ns, d.name)
-	}
-	return ns
-}
-
-func listDemos(w io.Writer) {
-	fmt.Fprintln(w, "demos (go run ./05-executor <name>):")
-	for _, d := range demos {
-		fmt.Fprintf(w, "  %-7s %s\n", d.name, d.what)
-	}
-}
-
-// newLogger logs to w at the level named by LOG_LEVEL (debug, info, warn,
-// error); demos default to warn.
-func newLogger(w io.Writer) *slog.Logger {
-	level := slog.LevelWarn
-	if s := os.Getenv("LOG_LEVEL"); s != "" {
-		_ = level.UnmarshalText([]byte(s)) // an unknown name keeps warn
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	return program.Run(args, stdout, stderr)
 }
 
 // runSpawn spawns three tasks; the second panics. Its handle reports the

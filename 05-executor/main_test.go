@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"strings"
+	"fmt"
 	"testing"
-	"time"
 
 	"github.com/async-from-scratch/course/internal/testutil"
 	"go.uber.org/goleak"
@@ -17,27 +15,12 @@ func TestMain(m *testing.M) {
 // runDemo runs the program with args under a watchdog and returns stdout.
 func runDemo(t *testing.T, args ...string) string {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	testutil.Within(t, 20*time.Second, "run "+strings.Join(args, " "), func() {
-		if err := run(args, &out, &errOut); err != nil {
-			t.Errorf("run(%q) = %v; stderr:\n%s", args, err, errOut.String())
-		}
-	})
-	return out.String()
-}
-
-func wantLines(t *testing.T, out string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(out, w) {
-			t.Errorf("output lacks %q; got:\n%s", w, out)
-		}
-	}
+	return testutil.RunDemo(t, run, args...)
 }
 
 func TestDemoSpawn(t *testing.T) {
 	out := runDemo(t, "spawn")
-	wantLines(t, out,
+	testutil.WantLines(t, out,
 		"  A: step 0\n  B: step 0\n  C: step 0\n  A: step 1\n  C: step 1\n  C: step 2\n",
 		"join 0: A finished\njoin 1: error: executor: task panicked: B gives up\njoin 2: C finished\n",
 		"BlockOn returned 2: one task panicked, the loop went on",
@@ -46,7 +29,7 @@ func TestDemoSpawn(t *testing.T) {
 
 func TestDemoTimers(t *testing.T) {
 	out := runDemo(t, "timers")
-	wantLines(t, out,
+	testutil.WantLines(t, out,
 		"Sleep(20ms) returned; at least 20ms later: true",
 		"Timeout(30ms, Sleep(1h)): executor: timed out (the slow future was dropped)",
 		"Timeout(1h, Sleep(1ms)): err=<nil>",
@@ -55,7 +38,7 @@ func TestDemoTimers(t *testing.T) {
 
 func TestDemoFile(t *testing.T) {
 	out := runDemo(t, "file")
-	wantLines(t, out,
+	testutil.WantLines(t, out,
 		`ReadFile(hello.txt): "hello from a worker goroutine\n", err=<nil>`,
 		"ReadFile(missing.txt): not exist: true",
 	)
@@ -65,7 +48,7 @@ func TestDemoTCP(t *testing.T) {
 	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	out := runDemo(t, "tcp")
-	wantLines(t, out,
+	testutil.WantLines(t, out,
 		"server: accepted a connection", "client: connected", "client: sent PING",
 		"server: got PING", "server: sent PONG", "client: got PONG",
 		"BlockOn returned: every descriptor closed",
@@ -74,7 +57,7 @@ func TestDemoTCP(t *testing.T) {
 
 func TestNoArgumentsListsAndRunsTCP(t *testing.T) {
 	out := runDemo(t)
-	wantLines(t, out, "demos (go run ./05-executor <name>):", "  spawn ", `running "tcp":`, "client: got PONG")
+	testutil.WantLines(t, out, "demos (go run ./05-executor <demo>):", "  spawn ", `running "tcp":`, "client: got PONG")
 }
 
 func TestDemosListsNames(t *testing.T) {
@@ -84,10 +67,16 @@ func TestDemosListsNames(t *testing.T) {
 	}
 }
 
-func TestUnknownDemo(t *testing.T) {
-	var out, errOut bytes.Buffer
-	err := run([]string{"nope"}, &out, &errOut)
-	if err == nil || !strings.Contains(err.Error(), `unknown demo "nope"`) {
-		t.Errorf("run(nope) = %v, want an unknown-demo error", err)
+func TestBadArguments(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"nope"}, `unknown demo "nope"; the demos are: spawn, timers, file, tcp`},
+		{[]string{"-x"}, `tcp: unexpected argument "-x" (this demo takes no flags)`},
+		{[]string{"spawn", "tcp"}, `spawn: unexpected argument "tcp"`},
+	} {
+		_, _, err := testutil.RunProgram(t, run, tc.args...)
+		testutil.WantOneLineError(t, fmt.Sprintf("run(%q)", tc.args), err, tc.want)
 	}
 }
