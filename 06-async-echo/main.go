@@ -8,13 +8,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/async-from-scratch/course/05-executor/executor"
 	"github.com/async-from-scratch/course/06-async-echo/echo"
 	"github.com/async-from-scratch/course/06-async-echo/loadgen"
+	"github.com/async-from-scratch/course/internal/demo"
 )
 
 func main() {
@@ -22,13 +22,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "06-async-echo:", err)
 		os.Exit(1)
 	}
-}
-
-// demos are what `go run ./06-async-echo demos` lists. The default (no
-// argument, or only flags) is the server itself, which runs until a signal.
-var demos = []struct{ name, what string }{
-	{"selftest", "start the server on 127.0.0.1:0, run a few clients against it, shut it down, exit 0"},
-	{"load", "drive an echo server for a second and print messages/s and latency (flags: -addr, -conns, -size, -duration)"},
 }
 
 // run is the program. It installs the SIGINT/SIGTERM handler and stops it
@@ -46,23 +39,24 @@ var readyHook func(addr string)
 // serve is run with its seams exposed for tests: sigs delivers the stop
 // signal, and ready (if not nil) is called with the listening address.
 func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, ready func(addr string)) error {
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		switch args[0] {
-		case "demos":
-			for _, d := range demos {
-				fmt.Fprintln(stdout, d.name)
-			}
-			return nil
-		case "selftest":
-			return selftest(args[1:], stdout, stderr)
-		case "load":
-			return load(args[1:], stdout, stderr)
-		default:
-			return fmt.Errorf("unknown demo %q (try: demos)", args[0])
-		}
-	}
-	fs := flag.NewFlagSet("06-async-echo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	return demo.Program{
+		Name:  "06-async-echo",
+		Usage: "[server flags] | <demo> [flags]",
+		// No demo named (no argument, or only flags): the server itself,
+		// which runs until a signal, so `demos` does not list it.
+		Default: func(args []string, stdout io.Writer, log *slog.Logger) error {
+			return server(args, stdout, log, sigs, ready)
+		},
+		Demos: []demo.Demo{
+			{Name: "selftest", What: "start the server on 127.0.0.1:0, run a few clients against it, shut it down, exit 0", Run: demo.NoFlags(selftest)},
+			{Name: "load", What: "drive an echo server for a second and print messages/s and latency (flags: -addr, -conns, -size, -duration)", Run: load},
+		},
+	}.Run(args, stdout, stderr)
+}
+
+// server parses the server's flags and serves until a signal.
+func server(args []string, stdout io.Writer, log *slog.Logger, sigs <-chan os.Signal, ready func(addr string)) error {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:7878", "address to listen on")
 	mode := fs.String("mode", "echo", "echo or file")
 	rootDir := fs.String("root", "", "file mode: the folder to serve")
@@ -70,23 +64,9 @@ func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, ready
 	idle := fs.Duration("idle", 0, "close connections idle this long (0: never)")
 	maxConns := fs.Int("max-conns", 0, "stop accepting while this many are open (0: no limit)")
 	grace := fs.Duration("grace", 5*time.Second, "on SIGINT/SIGTERM, how long open connections may finish")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: 06-async-echo [flags] | demos | selftest")
-		for _, d := range demos {
-			fmt.Fprintf(stderr, "  %-10s %s\n", d.name, d.what)
-		}
-		fs.PrintDefaults()
+	if err := demo.ParseFlags(fs, args, stdout); err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errors.New("bad flags (see -h)")
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	log := newLogger(stderr, slog.LevelInfo)
 	cfg := echo.Config{Addr: *addr, Mode: echo.Mode(*mode), Style: echo.Style(*style),
 		Idle: *idle, MaxConns: *maxConns, Grace: *grace, Logger: log}
 	if cfg.Mode == echo.ModeFile {
@@ -138,23 +118,10 @@ func serveUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, ready 
 	return result
 }
 
-// newLogger reads LOG_LEVEL (debug|info|warn|error); def is used when unset.
-func newLogger(w io.Writer, def slog.Level) *slog.Logger {
-	level := def
-	if v := os.Getenv("LOG_LEVEL"); v != "" {
-		_ = level.UnmarshalText([]byte(v))
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
-}
-
 // selftest starts the server on an ephemeral port, runs a few echo clients
 // against it (DialFile: a plain socket wrapped in *os.File, no net package),
 // stops it through the same path a signal takes, and checks it exits cleanly.
-func selftest(args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 {
-		return fmt.Errorf("selftest takes no arguments")
-	}
-	log := newLogger(stderr, slog.LevelWarn)
+func selftest(stdout io.Writer, log *slog.Logger) error {
 	sigs := make(chan os.Signal, 1)
 	addrc := make(chan string, 1)
 	errc := make(chan error, 1)
@@ -193,23 +160,18 @@ func selftest(args []string, stdout, stderr io.Writer) error {
 // load is the load generator as a demo: it drives the server at -addr, or
 // its own on 127.0.0.1:0 when -addr is empty, with -conns connections doing
 // closed-loop round trips of -size bytes for -duration.
-func load(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("06-async-echo load", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func load(args []string, stdout io.Writer, log *slog.Logger) error {
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	addr := fs.String("addr", "", "echo server to drive (empty: start one on 127.0.0.1:0)")
 	conns := fs.Int("conns", 50, "connections")
 	size := fs.Int("size", 64, "message size in bytes")
 	duration := fs.Duration("duration", time.Second, "how long to drive it")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errors.New("bad flags (see load -h)")
+	if err := demo.ParseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	if *conns < 1 || *size < 1 {
 		return errors.New("-conns and -size must be at least 1")
 	}
-	log := newLogger(stderr, slog.LevelWarn)
 	var sigs chan os.Signal
 	var errc chan error
 	if *addr == "" {

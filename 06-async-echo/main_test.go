@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -23,45 +23,26 @@ func TestMain(m *testing.M) {
 }
 
 func TestDemos(t *testing.T) {
-	var out, errOut bytes.Buffer
-	if err := run([]string{"demos"}, &out, &errOut); err != nil {
-		t.Fatal(err)
+	out := testutil.RunDemo(t, run, "demos")
+	if want := "selftest\nload\n"; out != want {
+		t.Errorf("demos printed %q, want %q", out, want)
 	}
-	if got, want := out.String(), "selftest\nload\n"; got != want {
-		t.Errorf("demos printed %q, want %q", got, want)
-	}
+	out = testutil.RunDemo(t, run, "-h")
+	testutil.WantLines(t, out, "  selftest  start the server", "usage of server:\n  -addr string")
 }
 
 func TestSelftest(t *testing.T) {
 	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
-	var out, errOut bytes.Buffer
-	testutil.Within(t, 60*time.Second, "selftest", func() {
-		if err := run([]string{"selftest"}, &out, &errOut); err != nil {
-			t.Errorf("selftest: %v\nstderr:\n%s", err, errOut.String())
-		}
-	})
-	for _, want := range []string{"server listening", "80 messages of 1000 bytes echoed and verified", "server stopped cleanly"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("selftest output lacks %q:\n%s", want, out.String())
-		}
-	}
+	out := testutil.RunDemo(t, run, "selftest")
+	testutil.WantLines(t, out, "server listening", "80 messages of 1000 bytes echoed and verified", "server stopped cleanly")
 }
 
 func TestLoad(t *testing.T) {
 	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
-	var out, errOut bytes.Buffer
-	testutil.Within(t, 60*time.Second, "load", func() {
-		if err := run([]string{"load", "-conns", "4", "-duration", "100ms"}, &out, &errOut); err != nil {
-			t.Errorf("load: %v\nstderr:\n%s", err, errOut.String())
-		}
-	})
-	for _, want := range []string{"4 connections, 64-byte messages", "messages/s, round trip p50"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("load output lacks %q:\n%s", want, out.String())
-		}
-	}
+	out := testutil.RunDemo(t, run, "load", "-conns", "4", "-duration", "100ms")
+	testutil.WantLines(t, out, "4 connections, 64-byte messages", "messages/s, round trip p50")
 }
 
 func TestUserErrors(t *testing.T) {
@@ -79,13 +60,14 @@ func TestUserErrors(t *testing.T) {
 		{[]string{"fly"}, `unknown demo "fly"`},
 		{[]string{"-mode", "file"}, "-mode file needs -root DIR"},
 		{[]string{"-mode", "file", "-root", "/does/not/exist"}, "no such file or directory"},
-		{[]string{"-nope"}, "bad flags"},
+		{[]string{"-nope"}, "server: flag provided but not defined: -nope"},
+		{[]string{"-addr", "127.0.0.1:0", "extra"}, `server: unexpected argument "extra"`},
+		{[]string{"selftest", "extra"}, `selftest: unexpected argument "extra"`},
+		{[]string{"load", "-conns", "0"}, "-conns and -size must be at least 1"},
+		{[]string{"load", "-bogus"}, "load: flag provided but not defined: -bogus"},
 	} {
-		var out, errOut bytes.Buffer
-		err := run(tt.args, &out, &errOut)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("run(%q) = %v, want an error containing %q", tt.args, err, tt.want)
-		}
+		_, _, err := testutil.RunProgram(t, run, tt.args...)
+		testutil.WantOneLineError(t, fmt.Sprintf("run(%q)", tt.args), err, tt.want)
 		if errors.Is(err, syscall.EADDRINUSE) != (tt.want == "address already in use") {
 			t.Errorf("run(%q) = %v: errors.Is(err, EADDRINUSE) is wrong", tt.args, err)
 		}
