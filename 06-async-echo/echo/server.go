@@ -129,7 +129,7 @@ func (s *Server) Serve(stop future.Future[struct{}]) future.Future[error] {
 			if s.log.Enabled(context.Background(), slog.LevelInfo) {
 				s.log.Info("connection", "peer", stream.PeerAddr(), "open", s.live)
 			}
-			executor.Spawn(s.ex, s.handler(stream)).Drop() // detach: the task runs on
+			executor.SpawnDetached(s.ex, s.handler(stream)) // no handle: nobody joins a connection
 		}
 		return s.shutdown(co)
 	})
