@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -79,4 +80,58 @@ func (s *syncBuilder) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// DemoCase is one run of a program that must succeed, and what it must print.
+type DemoCase struct {
+	Args   []string // the command line after the program's name
+	Want   []string // what stdout must contain (see WantLines)
+	MayLog bool     // the run may write to stderr (a warning it logs on purpose)
+}
+
+// RunDemos runs each case as a subtest named after its arguments. A case
+// passes when run returns nil within ProgramTimeout, prints every Want,
+// writes nothing to stderr (unless MayLog) and leaves no descriptor open.
+func RunDemos(t *testing.T, run RunFunc, cases []DemoCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(caseName(tc.Args), func(t *testing.T) {
+			WarmRuntime()
+			CheckNoFDLeak(t)
+			out, errOut, err := RunProgram(t, run, tc.Args...)
+			if err != nil || (errOut != "" && !tc.MayLog) {
+				t.Fatalf("run(%q) = %v, stderr %q; want nil and no stderr", tc.Args, err, errOut)
+			}
+			WantLines(t, out, tc.Want...)
+		})
+	}
+}
+
+// ErrorCase is one run of a program that must fail.
+type ErrorCase struct {
+	Args []string // the command line after the program's name
+	Want string   // the error is one line that contains this
+	Is   error    // and, if not nil, errors.Is(err, Is)
+}
+
+// RunErrors runs each case as a subtest named after its arguments and checks
+// that run fails with one clear line (TEAM.md convention 1).
+func RunErrors(t *testing.T, run RunFunc, cases []ErrorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(caseName(tc.Args), func(t *testing.T) {
+			_, _, err := RunProgram(t, run, tc.Args...)
+			WantOneLineError(t, fmt.Sprintf("run(%q)", tc.Args), err, tc.Want)
+			if tc.Is != nil && !errors.Is(err, tc.Is) {
+				t.Errorf("run(%q) = %v; want errors.Is(err, %v)", tc.Args, err, tc.Is)
+			}
+		})
+	}
+}
+
+func caseName(args []string) string {
+	if len(args) == 0 {
+		return "no arguments"
+	}
+	return strings.Join(args, " ")
 }
