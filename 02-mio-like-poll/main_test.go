@@ -19,12 +19,6 @@ func TestMain(m *testing.M) {
 
 var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// runWithin calls run under a watchdog and returns what it printed.
-func runWithin(t *testing.T, args ...string) (stdout, stderr string, err error) {
-	t.Helper()
-	return testutil.RunProgram(t, run, args...)
-}
-
 func checkNoLeak(t *testing.T) {
 	t.Helper()
 	testutil.WarmRuntime()
@@ -32,49 +26,36 @@ func checkNoLeak(t *testing.T) {
 }
 
 func TestDemosPrintsOnlyTheNames(t *testing.T) {
-	out, _, err := runWithin(t, "demos")
+	out, _, err := testutil.RunProgram(t, run, "demos")
 	want := "tcp\ntimeout\nspurious\nlevel\nedge\noneshot\ndrain\nstill-block\n"
 	if err != nil || out != want {
 		t.Errorf("run(demos) = %q, %v; want %q, nil", out, err, want)
 	}
 }
 
-func TestUnknownDemoIsOneClearError(t *testing.T) {
-	_, _, err := runWithin(t, "nope")
-	testutil.WantOneLineError(t, "run(nope)", err, `unknown demo "nope"; the demos are: tcp, timeout, spurious, level, edge, oneshot, drain, still-block`)
-	_, _, err = runWithin(t, "tcp", "-rounds", "x")
-	testutil.WantOneLineError(t, "run(tcp -rounds x)", err, `tcp: invalid value "x" for flag -rounds`)
-	_, _, err = runWithin(t, "level", "extra")
-	testutil.WantOneLineError(t, "run(level extra)", err, `level: unexpected argument "extra"`)
+func TestBadArgumentsAreOneClearError(t *testing.T) {
+	testutil.RunErrors(t, run, []testutil.ErrorCase{
+		{Args: []string{"nope"}, Want: `unknown demo "nope"; the demos are: tcp, timeout, spurious, level, edge, oneshot, drain, still-block`},
+		{Args: []string{"tcp", "-rounds", "x"}, Want: `tcp: invalid value "x" for flag -rounds`},
+		{Args: []string{"level", "extra"}, Want: `level: unexpected argument "extra"`},
+	})
 }
 
 func TestEachDemoRuns(t *testing.T) {
-	for _, tt := range []struct {
-		args []string
-		want []string // substrings the output must contain
-	}{
-		{nil, []string{"demos (go run ./02-mio-like-poll <demo> [flags]):", "  still-block ", `running "tcp":`, "3 PING/PONG rounds in "}},
-		{[]string{"tcp"}, []string{"server: accepted a connection from 127.0.0.1\n", "server wrote \"PING\"\nclient received \"PING\"\nclient wrote \"PONG\"\nserver received \"PONG\"\n", "3 PING/PONG rounds in "}},
-		{[]string{"tcp", "-rounds", "50"}, []string{"50 PING/PONG rounds in "}},
-		{[]string{"timeout", "-wait", "20ms"}, []string{"Poll(events, 20ms) with nothing registered: 0 events after "}},
-		{[]string{"spurious"}, []string{"loop B: accept: would block (spurious", "loop B: read: would block (spurious", "4 events, 2 of them spurious"}},
-		{[]string{"level"}, []string{"  => events: 2, bytes read: 8, left unread: 0\nthen 4 more bytes arrive:", "  => events: 1, bytes read: 4, left unread: 0\n"}},
-		{[]string{"edge"}, []string{"  => events: 1, bytes read: 4, left unread: 4\nthen 4 more bytes arrive:", "  poll 2: no event"}},
-		{[]string{"oneshot"}, []string{"  => events: 1, bytes read: 4, left unread: 4\nthen Reregister re-arms it", "  => events: 1, bytes read: 4, left unread: 0\n"}},
-		{[]string{"drain"}, []string{"stranded: 5904\n", "bytes read: 10000 of 10000, stranded: 0\n"}},
-		{[]string{"still-block", "-delay", "20ms"}, []string{"println inside the loop (20ms per line)", "println on a worker goroutine", "  | hello from connection 2\n", "slowest "}},
-		{[]string{"level", "-h"}, []string{"usage of level:"}},
-		{[]string{"-h"}, []string{"  still-block a slow println", "usage of tcp:\n  -rounds int"}},
-	} {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			checkNoLeak(t)
-			out, errOut, err := runWithin(t, tt.args...)
-			if err != nil || errOut != "" {
-				t.Fatalf("run(%q) = %v, stderr %q; want nil", tt.args, err, errOut)
-			}
-			testutil.WantLines(t, out, tt.want...)
-		})
-	}
+	testutil.RunDemos(t, run, []testutil.DemoCase{
+		{Args: nil, Want: []string{"demos (go run ./02-mio-like-poll <demo> [flags]):", "  still-block ", `running "tcp":`, "3 PING/PONG rounds in "}},
+		{Args: []string{"tcp"}, Want: []string{"server: accepted a connection from 127.0.0.1\n", "server wrote \"PING\"\nclient received \"PING\"\nclient wrote \"PONG\"\nserver received \"PONG\"\n", "3 PING/PONG rounds in "}},
+		{Args: []string{"tcp", "-rounds", "50"}, Want: []string{"50 PING/PONG rounds in "}},
+		{Args: []string{"timeout", "-wait", "20ms"}, Want: []string{"Poll(events, 20ms) with nothing registered: 0 events after "}},
+		{Args: []string{"spurious"}, Want: []string{"loop B: accept: would block (spurious", "loop B: read: would block (spurious", "4 events, 2 of them spurious"}},
+		{Args: []string{"level"}, Want: []string{"  => events: 2, bytes read: 8, left unread: 0\nthen 4 more bytes arrive:", "  => events: 1, bytes read: 4, left unread: 0\n"}},
+		{Args: []string{"edge"}, Want: []string{"  => events: 1, bytes read: 4, left unread: 4\nthen 4 more bytes arrive:", "  poll 2: no event"}},
+		{Args: []string{"oneshot"}, Want: []string{"  => events: 1, bytes read: 4, left unread: 4\nthen Reregister re-arms it", "  => events: 1, bytes read: 4, left unread: 0\n"}},
+		{Args: []string{"drain"}, Want: []string{"stranded: 5904\n", "bytes read: 10000 of 10000, stranded: 0\n"}},
+		{Args: []string{"still-block", "-delay", "20ms"}, Want: []string{"println inside the loop (20ms per line)", "println on a worker goroutine", "  | hello from connection 2\n", "slowest "}},
+		{Args: []string{"level", "-h"}, Want: []string{"usage of level:"}},
+		{Args: []string{"-h"}, Want: []string{"  still-block a slow println", "usage of tcp:\n  -rounds int"}},
+	})
 }
 
 // TestLab is the lab table: the counts the chapter shows. It also grades
