@@ -13,27 +13,21 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// runDemo runs the program with args under a watchdog and returns stdout.
-func runDemo(t *testing.T, args ...string) string {
-	t.Helper()
-	return testutil.RunDemo(t, run, args...)
-}
-
 func TestDemos(t *testing.T) {
 	testutil.WarmRuntime()
 	t.Run("demos lists only the names", func(t *testing.T) {
-		out := runDemo(t, "demos")
+		out := testutil.RunDemo(t, run, "demos")
 		if out != "spurious\ncallback\npoll\n" {
 			t.Errorf("run(demos) printed %q", out)
 		}
 	})
 	t.Run("no argument lists the demos and runs spurious", func(t *testing.T) {
-		out := runDemo(t)
+		out := testutil.RunDemo(t, run)
 		testutil.WantLines(t, out, "demos (go run ./03-custom-events [-sets N] <demo>):\n  spurious  ", "  callback  ", "\nrunning \"spurious\":\n", "Set calls")
 	})
 	t.Run("spurious: far fewer events than Sets", func(t *testing.T) {
 		testutil.CheckNoFDLeak(t)
-		out := runDemo(t, "spurious")
+		out := testutil.RunDemo(t, run, "spurious")
 		var sets, syscalls, events int
 		for _, re := range []struct {
 			expr string
@@ -55,11 +49,11 @@ func TestDemos(t *testing.T) {
 		testutil.WantLines(t, out, "wakeups coalesce")
 	})
 	t.Run("-sets before the name", func(t *testing.T) {
-		testutil.WantLines(t, runDemo(t, "-sets", "100", "spurious"), "worker: 100 Set calls")
+		testutil.WantLines(t, testutil.RunDemo(t, run, "-sets", "100", "spurious"), "worker: 100 Set calls")
 	})
 	t.Run("callback: a file read and a missing file reported", func(t *testing.T) {
 		testutil.CheckNoFDLeak(t)
-		out := runDemo(t, "callback")
+		out := testutil.RunDemo(t, run, "callback")
 		testutil.WantLines(t, out,
 			`cat hello.txt: "Hello from the I/O worker!\n"`,
 			"cat missing.txt: error: ",
@@ -68,7 +62,7 @@ func TestDemos(t *testing.T) {
 	})
 	t.Run("poll: files and a socket served by one loop", func(t *testing.T) {
 		testutil.CheckNoFDLeak(t)
-		out := runDemo(t, "poll")
+		out := testutil.RunDemo(t, run, "poll")
 		testutil.WantLines(t, out,
 			`cat hello.txt: "Hello from the I/O worker!\n"`,
 			"cat missing.txt: error: ",
@@ -79,18 +73,12 @@ func TestDemos(t *testing.T) {
 }
 
 func TestBadArguments(t *testing.T) {
-	for _, tt := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"nope"}, `unknown demo "nope"; the demos are: spurious, callback, poll`},
-		{[]string{"spurious", "extra"}, `spurious: unexpected argument "extra"`},
-		{[]string{"-sets", "0", "spurious"}, "-sets 0: want at least 1"},
-		{[]string{"-bogus"}, "flag provided but not defined: -bogus"},
-	} {
-		_, _, err := testutil.RunProgram(t, run, tt.args...)
-		testutil.WantOneLineError(t, fmt.Sprintf("run(%q)", tt.args), err, tt.want)
-	}
-	out := runDemo(t, "-h")
+	testutil.RunErrors(t, run, []testutil.ErrorCase{
+		{Args: []string{"nope"}, Want: `unknown demo "nope"; the demos are: spurious, callback, poll`},
+		{Args: []string{"spurious", "extra"}, Want: `spurious: unexpected argument "extra"`},
+		{Args: []string{"-sets", "0", "spurious"}, Want: "-sets 0: want at least 1"},
+		{Args: []string{"-bogus"}, Want: "flag provided but not defined: -bogus"},
+	})
+	out := testutil.RunDemo(t, run, "-h")
 	testutil.WantLines(t, out, "  poll      the same file system", "usage of 03-custom-events:\n  -sets int")
 }
