@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -23,26 +21,14 @@ func TestMain(m *testing.M) {
 }
 
 func TestDemos(t *testing.T) {
-	out := testutil.RunDemo(t, run, "demos")
-	if want := "selftest\nload\n"; out != want {
+	if out, want := testutil.RunDemo(t, run, "demos"), "selftest\nload\n"; out != want {
 		t.Errorf("demos printed %q, want %q", out, want)
 	}
-	out = testutil.RunDemo(t, run, "-h")
-	testutil.WantLines(t, out, "  selftest  start the server", "usage of server:\n  -addr string")
-}
-
-func TestSelftest(t *testing.T) {
-	testutil.WarmRuntime()
-	testutil.CheckNoFDLeak(t)
-	out := testutil.RunDemo(t, run, "selftest")
-	testutil.WantLines(t, out, "server listening", "80 messages of 1000 bytes echoed and verified", "server stopped cleanly")
-}
-
-func TestLoad(t *testing.T) {
-	testutil.WarmRuntime()
-	testutil.CheckNoFDLeak(t)
-	out := testutil.RunDemo(t, run, "load", "-conns", "4", "-duration", "100ms")
-	testutil.WantLines(t, out, "4 connections, 64-byte messages", "messages/s, round trip p50")
+	testutil.RunDemos(t, run, []testutil.DemoCase{
+		{Args: []string{"selftest"}, Want: []string{"server listening", "80 messages of 1000 bytes echoed and verified", "server stopped cleanly"}},
+		{Args: []string{"load", "-conns", "4", "-duration", "100ms"}, Want: []string{"4 connections, 64-byte messages", "messages/s, round trip p50"}},
+		{Args: []string{"-h"}, Want: []string{"  selftest  start the server", "usage of server:\n  -addr string"}},
+	})
 }
 
 func TestUserErrors(t *testing.T) {
@@ -51,27 +37,18 @@ func TestUserErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	for _, tt := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"-addr", ln.Addr().String()}, "address already in use"},
-		{[]string{"-addr", "nonsense"}, `bad address "nonsense"`},
-		{[]string{"fly"}, `unknown demo "fly"`},
-		{[]string{"-mode", "file"}, "-mode file needs -root DIR"},
-		{[]string{"-mode", "file", "-root", "/does/not/exist"}, "no such file or directory"},
-		{[]string{"-nope"}, "server: flag provided but not defined: -nope"},
-		{[]string{"-addr", "127.0.0.1:0", "extra"}, `server: unexpected argument "extra"`},
-		{[]string{"selftest", "extra"}, `selftest: unexpected argument "extra"`},
-		{[]string{"load", "-conns", "0"}, "-conns and -size must be at least 1"},
-		{[]string{"load", "-bogus"}, "load: flag provided but not defined: -bogus"},
-	} {
-		_, _, err := testutil.RunProgram(t, run, tt.args...)
-		testutil.WantOneLineError(t, fmt.Sprintf("run(%q)", tt.args), err, tt.want)
-		if errors.Is(err, syscall.EADDRINUSE) != (tt.want == "address already in use") {
-			t.Errorf("run(%q) = %v: errors.Is(err, EADDRINUSE) is wrong", tt.args, err)
-		}
-	}
+	testutil.RunErrors(t, run, []testutil.ErrorCase{
+		{Args: []string{"-addr", ln.Addr().String()}, Want: "address already in use", Is: syscall.EADDRINUSE},
+		{Args: []string{"-addr", "nonsense"}, Want: `bad address "nonsense"`},
+		{Args: []string{"fly"}, Want: `unknown demo "fly"; the demos are: selftest, load`},
+		{Args: []string{"-mode", "file"}, Want: "-mode file needs -root DIR"},
+		{Args: []string{"-mode", "file", "-root", "/does/not/exist"}, Want: "no such file or directory"},
+		{Args: []string{"-nope"}, Want: "server: flag provided but not defined: -nope"},
+		{Args: []string{"-addr", "127.0.0.1:0", "extra"}, Want: `server: unexpected argument "extra"`},
+		{Args: []string{"selftest", "extra"}, Want: `selftest: unexpected argument "extra"`},
+		{Args: []string{"load", "-conns", "0"}, Want: "-conns and -size must be at least 1"},
+		{Args: []string{"load", "-bogus"}, Want: "load: flag provided but not defined: -bogus"},
+	})
 }
 
 // TestSignalStopsTheServer sends a real SIGTERM to this test process while
