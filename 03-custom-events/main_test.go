@@ -21,10 +21,6 @@ func TestDemos(t *testing.T) {
 			t.Errorf("run(demos) printed %q", out)
 		}
 	})
-	t.Run("no argument lists the demos and runs spurious", func(t *testing.T) {
-		out := testutil.RunDemo(t, run)
-		testutil.WantLines(t, out, "demos (go run ./03-custom-events [-sets N] <demo>):\n  spurious  ", "  callback  ", "\nrunning \"spurious\":\n", "Set calls")
-	})
 	t.Run("spurious: far fewer events than Sets", func(t *testing.T) {
 		testutil.CheckNoFDLeak(t)
 		out := testutil.RunDemo(t, run, "spurious")
@@ -48,27 +44,21 @@ func TestDemos(t *testing.T) {
 		}
 		testutil.WantLines(t, out, "wakeups coalesce")
 	})
-	t.Run("-sets before the name", func(t *testing.T) {
-		testutil.WantLines(t, testutil.RunDemo(t, run, "-sets", "100", "spurious"), "worker: 100 Set calls")
-	})
-	t.Run("callback: a file read and a missing file reported", func(t *testing.T) {
-		testutil.CheckNoFDLeak(t)
-		out := testutil.RunDemo(t, run, "callback")
-		testutil.WantLines(t, out,
+	testutil.RunDemos(t, run, []testutil.DemoCase{
+		{Args: nil, Want: []string{"demos (go run ./03-custom-events [-sets N] <demo>):\n  spurious  ", "  callback  ", "\nrunning \"spurious\":\n", "Set calls"}},
+		{Args: []string{"-sets", "100", "spurious"}, Want: []string{"worker: 100 Set calls"}},
+		{Args: []string{"callback"}, Want: []string{ // a file read and a missing file reported
 			`cat hello.txt: "Hello from the I/O worker!\n"`,
 			"cat missing.txt: error: ",
 			"no such file or directory",
-		)
-	})
-	t.Run("poll: files and a socket served by one loop", func(t *testing.T) {
-		testutil.CheckNoFDLeak(t)
-		out := testutil.RunDemo(t, run, "poll")
-		testutil.WantLines(t, out,
+		}},
+		{Args: []string{"poll"}, Want: []string{ // files and a socket served by one loop
 			`cat hello.txt: "Hello from the I/O worker!\n"`,
 			"cat missing.txt: error: ",
 			`client: asked for "hello.txt" over loopback, got "Hello from the I/O worker!\n"`,
 			"one loop, one goroutine:",
-		)
+		}},
+		{Args: []string{"-h"}, Want: []string{"  poll      the same file system", "usage of 03-custom-events:\n  -sets int"}},
 	})
 }
 
@@ -79,6 +69,4 @@ func TestBadArguments(t *testing.T) {
 		{Args: []string{"-sets", "0", "spurious"}, Want: "-sets 0: want at least 1"},
 		{Args: []string{"-bogus"}, Want: "flag provided but not defined: -bogus"},
 	})
-	out := testutil.RunDemo(t, run, "-h")
-	testutil.WantLines(t, out, "  poll      the same file system", "usage of 03-custom-events:\n  -sets int")
 }
