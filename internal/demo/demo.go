@@ -16,7 +16,7 @@
 //		return program.Run(args, stdout, stderr)
 //	}
 //
-// The command line it reads (TEAM.md, convention 1):
+// The command line it reads (CI runs `demos`, then each name it prints):
 //
 //	go run ./NN-stage                   list the demos, then run the main one
 //	go run ./NN-stage demos             print only the demo names, one a line (CI runs each)
@@ -272,7 +272,7 @@ func NoFlags(run func(stdout io.Writer, log *slog.Logger) error) Func {
 
 // NewLogger returns a text logger to w at the level LOG_LEVEL names (debug,
 // info, warn or error, any case), or at defaultLevel when LOG_LEVEL is unset
-// or names no level. TEAM.md's defaults: warn for demos, info for servers.
+// or names no level. The defaults: warn for demos, info for servers.
 func NewLogger(w io.Writer, defaultLevel slog.Level) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: Level(defaultLevel)}))
 }

@@ -115,7 +115,7 @@ type ErrorCase struct {
 }
 
 // RunErrors runs each case as a subtest named after its arguments and checks
-// that run fails with one clear line (TEAM.md convention 1).
+// that run fails with one clear line.
 func RunErrors(t *testing.T, run RunFunc, cases []ErrorCase) {
 	t.Helper()
 	for _, tc := range cases {
