@@ -12,6 +12,16 @@
 // Each server runs in a child process (this test binary, re-executed), so that
 // its memory can be read from /proc/PID/status and the client's goroutines do
 // not share its heap.
+//
+// Per message, each server's system calls and context switches are read from
+// /proc around its rounds: reads/msg and writes/msg from /proc/PID/io (syscr,
+// syscw: read(2)- and write(2)-family calls, epoll_wait not included) and
+// ctxsw/msg from voluntary_ctxt_switches + nonvoluntary_ctxt_switches of every
+// thread (/proc/PID/task/*/status). With ECHO06_PERF=1 and perf(1) allowed to
+// trace the children (root, or perf_event_paranoid <= -1), `perf stat` also
+// counts every system call, epoll_wait and futex per message:
+//
+//	ECHO06_PERF=1 go test -run '^$' -bench 'Echo/size=64/' -benchtime 3s ./06-async-echo
 package main
 
 import (
@@ -21,6 +31,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -67,18 +78,26 @@ func BenchmarkEcho(b *testing.B) {
 				}
 				perConn := max(10, 4000/conns) // about 4,000 messages per round
 				totals := make([]loadgen.Stats, len(serverKinds))
-				cpu := make([]time.Duration, len(serverKinds)) // server CPU time during its rounds
+				used := make([]counters, len(serverKinds))        // what each server spent during its rounds
+				client := make([]time.Duration, len(serverKinds)) // the client's CPU time during them
+				perf := make([]*perfStat, len(serverKinds))
+				if os.Getenv("ECHO06_PERF") != "" {
+					for i, c := range children {
+						perf[i] = startPerf(b, c.cmd.Process.Pid)
+					}
+				}
 				seed := uint64(0)
 				for b.Loop() {
 					seed++
 					for j := range serverKinds {
 						i := (j + int(seed)) % len(serverKinds) // rotate who goes first
-						cpu0 := children[i].cpu(b)
+						c0, cl0 := children[i].counters(), clientCPU()
 						st, err := pools[i].Round(size, perConn, seed)
 						if err != nil {
 							b.Fatalf("%s: %v", serverKinds[i], err)
 						}
-						cpu[i] += children[i].cpu(b) - cpu0
+						used[i].add(children[i].counters().sub(c0))
+						client[i] += clientCPU() - cl0
 						totals[i].Add(st)
 					}
 				}
@@ -88,11 +107,23 @@ func BenchmarkEcho(b *testing.B) {
 					b.ReportMetric(rate[kind], kind+"-msgs/s")
 					b.ReportMetric(float64(totals[i].Percentile(0.50).Nanoseconds())/1e3, kind+"-p50-µs")
 					b.ReportMetric(float64(totals[i].Percentile(0.99).Nanoseconds())/1e3, kind+"-p99-µs")
-					if totals[i].Messages > 0 {
-						b.ReportMetric(float64(cpu[i].Nanoseconds())/1e3/float64(totals[i].Messages), kind+"-cpu-µs/msg")
+					if m := float64(totals[i].Messages); m > 0 {
+						u := used[i]
+						b.ReportMetric(float64(u.cpu.Nanoseconds())/1e3/m, kind+"-cpu-µs/msg")
+						b.ReportMetric(float64(u.sys.Nanoseconds())/1e3/m, kind+"-sys-µs/msg")
+						b.ReportMetric(float64(client[i].Nanoseconds())/1e3/m, kind+"-client-cpu-µs/msg")
+						b.ReportMetric(float64(u.syscr)/m, kind+"-reads/msg")
+						b.ReportMetric(float64(u.syscw)/m, kind+"-writes/msg")
+						b.ReportMetric(float64(u.ctxsw)/m, kind+"-ctxsw/msg")
+						if perf[i] != nil {
+							for _, ev := range perf[i].stop(b) {
+								b.ReportMetric(float64(ev.count)/m, kind+"-"+ev.name+"/msg")
+							}
+						}
 					}
 				}
 				b.ReportMetric(rate["machine"]/rate["floor"], "machine/floor")
+				b.ReportMetric(rate["machine"]/rate["floor-sr"], "machine/floor-sr")
 				b.ReportMetric(rate["machine"]/rate["net"], "machine/net")
 				b.ReportMetric(rate["coroutine"]/rate["floor"], "coroutine/floor")
 			})
@@ -235,19 +266,145 @@ func (c *child) rss(b *testing.B) (rss, heap int64) {
 	return 0, 0
 }
 
-// cpu returns the child's CPU time so far (user + system, all threads),
-// from /proc/PID/stat, in clock ticks of 10 ms: precise enough summed over
-// a whole benchmark. Unlike messages per second it hardly depends on how
-// loaded the machine is: it is what one message costs the server.
-func (c *child) cpu(b *testing.B) time.Duration {
-	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid))
+// counters are what a child has spent so far, read from /proc. Unlike
+// messages per second they hardly depend on how loaded the machine is:
+// divided by the messages, they are what one message costs the server.
+type counters struct {
+	cpu   time.Duration // user + system, all threads (/proc/PID/stat, 10 ms ticks)
+	sys   time.Duration // the system (kernel) part of cpu
+	syscr int64         // read(2)-family system calls (/proc/PID/io)
+	syscw int64         // write(2)-family system calls
+	ctxsw int64         // context switches, voluntary and not, summed over the threads
+}
+
+func (a counters) sub(b counters) counters {
+	return counters{a.cpu - b.cpu, a.sys - b.sys, a.syscr - b.syscr, a.syscw - b.syscw, a.ctxsw - b.ctxsw}
+}
+
+func (a *counters) add(b counters) {
+	a.cpu += b.cpu
+	a.sys += b.sys
+	a.syscr += b.syscr
+	a.syscw += b.syscw
+	a.ctxsw += b.ctxsw
+}
+
+// counters reads the child's counters; on a system without /proc they are
+// zero. A thread that exited takes its context switches with it (Go's
+// runtime seldom ends threads).
+func (c *child) counters() counters {
+	var k counters
+	dir := fmt.Sprintf("/proc/%d", c.cmd.Process.Pid)
+	if st, err := os.ReadFile(dir + "/stat"); err == nil {
+		f := strings.Fields(string(st[strings.LastIndexByte(string(st), ')')+1:]))
+		utime, _ := strconv.Atoi(f[11])
+		stime, _ := strconv.Atoi(f[12])
+		k.cpu = time.Duration(utime+stime) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+		k.sys = time.Duration(stime) * 10 * time.Millisecond
+	}
+	if io, err := os.ReadFile(dir + "/io"); err == nil {
+		k.syscr = procField(string(io), "syscr:")
+		k.syscw = procField(string(io), "syscw:")
+	}
+	if tasks, err := os.ReadDir(dir + "/task"); err == nil {
+		for _, t := range tasks {
+			st, err := os.ReadFile(dir + "/task/" + t.Name() + "/status")
+			if err != nil {
+				continue // the thread just exited
+			}
+			k.ctxsw += procField(string(st), "voluntary_ctxt_switches:") +
+				procField(string(st), "nonvoluntary_ctxt_switches:")
+		}
+	}
+	return k
+}
+
+// procField returns the number after the line that starts with name.
+func procField(text, name string) int64 {
+	for line := range strings.Lines(text) {
+		if rest, ok := strings.CutPrefix(line, name); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(rest), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// perfStat is `perf stat` attached to a child (ECHO06_PERF=1).
+type perfStat struct {
+	cmd *exec.Cmd
+	out string
+}
+
+// perfEvents are counted per message: every system call, the epoll waits
+// (our poll package calls epoll_wait, Go's runtime epoll_pwait), and futex
+// (how Go's runtime parks and wakes threads).
+var perfEvents = []struct{ event, name string }{
+	{"raw_syscalls:sys_enter", "syscalls"},
+	{"syscalls:sys_enter_epoll_wait", "epoll"},
+	{"syscalls:sys_enter_epoll_pwait", "epoll"},
+	{"syscalls:sys_enter_futex", "futex"},
+}
+
+func startPerf(b *testing.B, pid int) *perfStat {
+	out := filepath.Join(b.TempDir(), "perf.csv")
+	events := make([]string, len(perfEvents))
+	for i, e := range perfEvents {
+		events[i] = e.event
+	}
+	cmd := exec.Command("perf", "stat", "-x", ",", "-o", out, "-e", strings.Join(events, ","), "-p", strconv.Itoa(pid))
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Skipf("ECHO06_PERF: cannot run perf: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond) // let it attach before the measured rounds
+	return &perfStat{cmd: cmd, out: out}
+}
+
+type perfCount struct {
+	name  string
+	count int64
+}
+
+// stop ends perf (SIGINT makes it write its counts) and returns them.
+func (p *perfStat) stop(b *testing.B) []perfCount {
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	_ = p.cmd.Wait()
+	data, err := os.ReadFile(p.out)
 	if err != nil {
+		b.Fatalf("perf: %v", err)
+	}
+	var counts []perfCount
+	for line := range strings.Lines(string(data)) {
+		f := strings.Split(line, ",")
+		if len(f) < 3 || strings.HasPrefix(line, "#") {
+			continue
+		}
+		n, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			continue // <not counted>, <not supported>
+		}
+		for _, e := range perfEvents {
+			if f[2] != e.event {
+				continue
+			}
+			if k := len(counts); k > 0 && counts[k-1].name == e.name {
+				counts[k-1].count += n // the two epoll waits
+			} else {
+				counts = append(counts, perfCount{e.name, n})
+			}
+		}
+	}
+	return counts
+}
+
+// clientCPU is the CPU time of this process, where the client runs.
+func clientCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
 	}
-	f := strings.Fields(string(st[strings.LastIndexByte(string(st), ')')+1:]))
-	utime, _ := strconv.Atoi(f[11])
-	stime, _ := strconv.Atoi(f[12])
-	return time.Duration(utime+stime) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // benchChild is the child side: start the server, print its address, answer
