@@ -108,8 +108,10 @@ func (c *echoConn) Poll(cx *future.Context) future.Poll[struct{}] {
 		case err == nil:
 			// Read some; loop: flush leftovers, or read again until the
 			// socket says would-block (edge-triggered: drain, pitfall 7).
-			// The executor's I/O budget turns a read into ErrPending when
-			// this task has had its share, so a chatty client yields.
+			// After a short read PollRead knows the socket is drained and
+			// says ErrPending without a system call. The executor's I/O
+			// budget turns a read into ErrPending when this task has had
+			// its share, so a chatty client yields.
 		case err == io.EOF:
 			if c.onEOF() {
 				return c.finish(nil)
