@@ -13,7 +13,7 @@
 //
 //   - Edge-triggered registration, once per connection, for both directions.
 //     Under edge triggering a source must be drained until would-block, or
-//     the next edge never comes (DESIGN pitfall 7).
+//     the next edge never comes (pitfall 7 in docs/05-executor.md).
 //   - Bounded work per turn: at most ReadsPerTurn reads per connection per
 //     event; a connection that still has data goes on a ready list and is
 //     served again after the others, without waiting for an edge.
@@ -25,11 +25,13 @@
 //     number was reused finds nothing in the map and is dropped (pitfall 9).
 //   - Deregister before close (pitfall 8).
 //
-// Options.ShortReadDrains goes one step further than the executor can today:
-// a read that returns less than the buffer means the socket's queue was empty,
+// Options.ShortReadDrains is the rule stage 05's Stream.PollRead follows: a
+// read that returns less than the buffer means the socket's queue was empty,
 // so the loop waits for the next edge instead of reading again to hear EAGAIN
-// (unless the peer's FIN was reported: then it reads on to the EOF). The
-// benchmark runs the floor both ways.
+// (unless the peer's FIN was reported: then it reads on to the EOF). With it,
+// this loop makes the executor server's system calls, call for call; without
+// it, the system calls of Go's net package. The benchmark runs the floor both
+// ways.
 //
 // # Simplifications
 //

@@ -120,7 +120,7 @@ func (s *Server) Run() error {
 		}
 		if timeout != 0 && !s.opts.NoYield {
 			// About to block: let the goroutines of this processor run
-			// first, as stage 05's executor does (its yieldBeforeBlock), so
+			// first, as stage 05's executor does (in pollTimeout), so
 			// that the two loops compared in the benchmark make the same
 			// moves. A goroutine that blocks in a system call makes the
 			// runtime hand its processor to another thread; yielding first
