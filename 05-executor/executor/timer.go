@@ -145,10 +145,10 @@ func (f *timeoutFuture[T]) Poll(cx *future.Context) future.Poll[Result[T]] {
 	if f.done {
 		panic("executor: Timeout polled after completion")
 	}
-	if p := f.fut.Poll(cx); p.IsReady() {
+	if r := f.fut.Poll(cx); r.IsReady() {
 		f.done = true
 		f.timer.Stop()
-		return future.PollReady(Result[T]{Value: p.Value()})
+		return future.PollReady(Result[T]{Value: r.Value()})
 	}
 	if f.timer.Poll(cx).IsReady() {
 		f.done = true

@@ -150,8 +150,8 @@ func emfileChild() int {
 	}()
 	// Lower the limit from a task: it runs after BlockOn has started, so
 	// every descriptor the process needs is open by then, including the Go
-	// runtime's own poller, which BlockOn wakes up first (the trap DESIGN
-	// warns about: created lazily at the limit, it would fail).
+	// runtime's own poller, which BlockOn wakes up first (the trap chapter 05
+	// explains: created lazily at the limit, it would fail).
 	limitErr := make(chan error, 1)
 	executor.Spawn(ex, future.PollFn(func(*future.Context) future.Poll[struct{}] {
 		var lim syscall.Rlimit
