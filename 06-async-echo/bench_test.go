@@ -7,6 +7,8 @@
 //	floor      the callback loop of package floor, on stage 02's poll and tcp
 //	floor-sr   the same with ShortReadDrains: no read that returns EAGAIN
 //	machine    this stage's server on the executor, state-machine handler
+//	machine-2  the same on two event loops (echo.Group: one executor per
+//	           core, two SO_REUSEPORT listeners on one port)
 //	coroutine  the same, coroutine handler (future.Async)
 //
 // Each server runs in a child process (this test binary, re-executed), so that
@@ -50,12 +52,12 @@ import (
 // childEnv names the server a re-executed test binary runs (see TestMain).
 const childEnv = "ECHO06_BENCH_CHILD"
 
-var serverKinds = []string{"net", "net1", "floor", "floor-sr", "machine", "coroutine"}
+var serverKinds = []string{"net", "net1", "floor", "floor-sr", "machine", "machine-2", "coroutine"}
 
 // BenchmarkEcho reports messages per second and round-trip latency of every
 // server kind at 1, 50 and 500 connections, 64 B and 4 KiB messages.
 //
-// The four servers run side by side (four child processes) and each b.Loop
+// The servers run side by side (a child process each) and each b.Loop
 // iteration gives each of them one round of the same load, in rotating
 // order. On a shared machine whose load drifts by the second, this keeps the
 // ratios honest: every server sees the same drift. The ratios the issue sets
@@ -126,6 +128,9 @@ func BenchmarkEcho(b *testing.B) {
 				b.ReportMetric(rate["machine"]/rate["floor-sr"], "machine/floor-sr")
 				b.ReportMetric(rate["machine"]/rate["net"], "machine/net")
 				b.ReportMetric(rate["coroutine"]/rate["floor"], "coroutine/floor")
+				b.ReportMetric(rate["machine-2"]/rate["net"], "machine-2/net")
+				b.ReportMetric(rate["machine-2"]/rate["net1"], "machine-2/net1")
+				b.ReportMetric(rate["machine"]/rate["net1"], "machine/net1")
 			})
 		}
 	}
@@ -479,6 +484,13 @@ func startServerKind(kind string) (addr string, stop func(), wait func() error, 
 			done <- err
 		}()
 		return srv.Addr().String(), trig.Fire, func() error { return <-done }, nil
+	case "machine-2":
+		g, err := echo.ListenGroup(echo.Config{Addr: "127.0.0.1:0", Grace: time.Millisecond, Loops: 2}, executor.Options{})
+		if err != nil {
+			return "", nil, nil, err
+		}
+		go func() { done <- g.Run() }()
+		return g.Addr().String(), g.Stop, func() error { return <-done }, nil
 	}
 	return "", nil, nil, fmt.Errorf("unknown server kind %q", kind)
 }

@@ -64,11 +64,15 @@ func server(args []string, stdout io.Writer, log *slog.Logger, sigs <-chan os.Si
 	idle := fs.Duration("idle", 0, "close connections idle this long (0: never)")
 	maxConns := fs.Int("max-conns", 0, "stop accepting while this many are open (0: no limit)")
 	grace := fs.Duration("grace", 5*time.Second, "on SIGINT/SIGTERM, how long open connections may finish")
+	loops := fs.Int("loops", 1, "event loops, one executor each, sharing the port with SO_REUSEPORT (one per core at most pays)")
 	if err := demo.ParseFlags(fs, args, stdout); err != nil {
 		return err
 	}
+	if *loops < 1 {
+		return errors.New("-loops must be at least 1")
+	}
 	cfg := echo.Config{Addr: *addr, Mode: echo.Mode(*mode), Style: echo.Style(*style),
-		Idle: *idle, MaxConns: *maxConns, Grace: *grace, Logger: log}
+		Idle: *idle, MaxConns: *maxConns, Grace: *grace, Logger: log, Loops: *loops}
 	if cfg.Mode == echo.ModeFile {
 		if *rootDir == "" {
 			return errors.New("-mode file needs -root DIR")
@@ -86,6 +90,9 @@ func server(args []string, stdout io.Writer, log *slog.Logger, sigs <-chan os.Si
 // serveUntil runs one executor with the server as its root future until a
 // signal arrives on sigs.
 func serveUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, ready func(string)) error {
+	if cfg.Loops > 1 {
+		return serveLoopsUntil(cfg, log, sigs, ready)
+	}
 	ex, err := executor.New(executor.Options{Logger: log})
 	if err != nil {
 		return err
@@ -116,6 +123,28 @@ func serveUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, ready 
 		return err
 	}
 	return result
+}
+
+// serveLoopsUntil is serveUntil with cfg.Loops executors (echo.Group).
+func serveLoopsUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, ready func(string)) error {
+	g, err := echo.ListenGroup(cfg, executor.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case sig := <-sigs:
+			log.Info("signal", "signal", sig.String())
+			g.Stop() // fires every loop's Trigger
+		case <-done:
+		}
+	}()
+	if ready != nil {
+		ready(g.Addr().String())
+	}
+	return g.Run()
 }
 
 // selftest starts the server on an ephemeral port, runs a few echo clients

@@ -43,6 +43,7 @@ func TestUserErrors(t *testing.T) {
 		{Args: []string{"fly"}, Want: `unknown demo "fly"; the demos are: selftest, load`},
 		{Args: []string{"-mode", "file"}, Want: "-mode file needs -root DIR"},
 		{Args: []string{"-mode", "file", "-root", "/does/not/exist"}, Want: "no such file or directory"},
+		{Args: []string{"-loops", "0"}, Want: "-loops must be at least 1"},
 		{Args: []string{"-nope"}, Want: "server: flag provided but not defined: -nope"},
 		{Args: []string{"-addr", "127.0.0.1:0", "extra"}, Want: `server: unexpected argument "extra"`},
 		{Args: []string{"selftest", "extra"}, Want: `selftest: unexpected argument "extra"`},
@@ -55,6 +56,15 @@ func TestUserErrors(t *testing.T) {
 // run has its handler installed (run calls signal.Notify and, on return,
 // signal.Stop, so the signal never reaches Go's default handler).
 func TestSignalStopsTheServer(t *testing.T) {
+	t.Run("one loop", func(t *testing.T) {
+		testSignal(t, nil, `msg="shutting down" open=1`)
+	})
+	t.Run("two loops", func(t *testing.T) {
+		testSignal(t, []string{"-loops", "2"}, `msg="shutting down" loop=`)
+	})
+}
+
+func testSignal(t *testing.T, flags []string, shuttingDown string) {
 	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	addrc := make(chan string, 1)
@@ -62,7 +72,9 @@ func TestSignalStopsTheServer(t *testing.T) {
 	defer func() { readyHook = nil }()
 	var out, errOut syncBuffer
 	errc := make(chan error, 1)
-	go func() { errc <- run([]string{"-addr", "127.0.0.1:0", "-grace", "200ms"}, &out, &errOut) }()
+	go func() {
+		errc <- run(append([]string{"-addr", "127.0.0.1:0", "-grace", "200ms"}, flags...), &out, &errOut)
+	}()
 	testutil.Within(t, 30*time.Second, "signal shutdown", func() {
 		var addr string
 		select {
@@ -91,7 +103,7 @@ func TestSignalStopsTheServer(t *testing.T) {
 		}
 	})
 	log := errOut.String()
-	for _, want := range []string{"msg=listening", "msg=connection", "msg=signal signal=terminated", `msg="shutting down" open=1`, "msg=closed", "msg=stopped"} {
+	for _, want := range []string{"msg=listening", "msg=connection", "msg=signal signal=terminated", shuttingDown, "msg=closed", "msg=stopped"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}

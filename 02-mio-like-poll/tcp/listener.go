@@ -23,7 +23,22 @@ type Listener struct {
 // port sit in TIME_WAIT. A port in use gives an error like
 // "bind 127.0.0.1:7878: address already in use", for which
 // errors.Is(err, unix.EADDRINUSE) holds.
-func Listen(addr string) (*Listener, error) {
+func Listen(addr string) (*Listener, error) { return ListenConfig{}.Listen(addr) }
+
+// ListenConfig holds options for Listen. The zero value is what Listen does.
+// (Added for stage 06, which runs one event loop per core.)
+type ListenConfig struct {
+	// ReusePort sets SO_REUSEPORT before bind: several sockets, each with
+	// the option, may then listen on the same address and port, and the
+	// kernel spreads new connections over them (Linux: by a hash of the
+	// client's address and port; FreeBSD: SO_REUSEPORT_LB). macOS lets the
+	// sockets share the port but does not spread the connections. Only
+	// sockets of the same user may join (Linux).
+	ReusePort bool
+}
+
+// Listen is the package-level Listen with lc's options.
+func (lc ListenConfig) Listen(addr string) (*Listener, error) {
 	ap, err := parseAddr(addr)
 	if err != nil {
 		return nil, err
@@ -35,6 +50,12 @@ func Listen(addr string) (*Listener, error) {
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
 		unix.Close(fd)
 		return nil, os.NewSyscallError("setsockopt", err)
+	}
+	if lc.ReusePort {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, reusePort, 1); err != nil {
+			unix.Close(fd)
+			return nil, os.NewSyscallError("setsockopt SO_REUSEPORT", err)
+		}
 	}
 	if err := unix.Bind(fd, toSockaddr(ap)); err != nil {
 		unix.Close(fd)

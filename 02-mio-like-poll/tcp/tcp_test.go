@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -234,4 +235,59 @@ func TestNetClientTalksToListener(t *testing.T) {
 			t.Errorf("net client read %q, %v, want world", buf, err)
 		}
 	})
+}
+
+// TestReusePortSharesThePort: two listeners with ListenConfig.ReusePort on
+// one port; every connection is accepted by one of them, and on Linux the
+// kernel spreads them over both (all 64 on one: a chance of 2^-63).
+func TestReusePortSharesThePort(t *testing.T) {
+	p := newPoll(t)
+	lc := tcp.ListenConfig{ReusePort: true}
+	a, err := lc.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := lc.Listen(a.Addr().String())
+	if err != nil {
+		t.Fatalf("second ReusePort listener on %v: %v", a.Addr(), err)
+	}
+	defer b.Close()
+	if plain, err := tcp.Listen(a.Addr().String()); err == nil {
+		plain.Close()
+		t.Errorf("a listener without ReusePort joined the port")
+	}
+	const n = 64
+	for range n {
+		c, err := net.DialTimeout("tcp", a.Addr().String(), 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	got := map[*tcp.Listener]int{}
+	deadline := time.Now().Add(10 * time.Second)
+	for got[a]+got[b] < n && time.Now().Before(deadline) {
+		for _, l := range []*tcp.Listener{a, b} {
+			s, _, err := l.Accept()
+			if errors.Is(err, tcp.ErrWouldBlock) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			got[l]++
+		}
+		if got[a]+got[b] < n {
+			_, _ = p.Poll(poll.NewEvents(1), 10*time.Millisecond) // a short pause
+		}
+	}
+	t.Logf("accepted: %d by the first listener, %d by the second", got[a], got[b])
+	if got[a]+got[b] != n {
+		t.Fatalf("accepted %d connections, want %d", got[a]+got[b], n)
+	}
+	if runtime.GOOS == "linux" && (got[a] == 0 || got[b] == 0) {
+		t.Errorf("all %d connections went to one listener; the kernel should spread them", n)
+	}
 }

@@ -42,10 +42,23 @@ func (ex *Executor) Listen(addr string) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
+	l, err := ex.AdoptListener(ln)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// AdoptListener registers a listening socket made by stage 02's tcp package
+// (for example with tcp.ListenConfig's options) with ex, which owns it from
+// then on: Listener.Close, or BlockOn's end, closes it. On error, ln is
+// left open and stays the caller's. (Added for stage 06: one executor per
+// core, each with its own SO_REUSEPORT listener on the same port.)
+func (ex *Executor) AdoptListener(ln *tcp.Listener) (*Listener, error) {
 	l := &Listener{ln: ln}
 	l.src.owner, l.src.readable = l, true
 	if err := ex.register(&l.src, ln.Fd()); err != nil {
-		ln.Close()
 		return nil, err
 	}
 	return l, nil

@@ -393,3 +393,55 @@ func TestBlockOnLeavesNoFDAndNoGoroutine(t *testing.T) {
 		return 0 // everything above is still open or pending
 	}))
 }
+
+// TestAdoptListener: a listener made by stage 02 (here with SO_REUSEPORT)
+// accepts through the executor, and BlockOn closes it when the caller did
+// not (the fd-leak check); a failed adoption leaves it with the caller.
+func TestAdoptListener(t *testing.T) {
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+	ln, err := tcp.ListenConfig{ReusePort: true}.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := newExecutor(t, Options{})
+	l, err := ex.AdoptListener(ln)
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	if l.Addr() != ln.Addr() {
+		t.Errorf("Addr() = %v, want %v", l.Addr(), ln.Addr())
+	}
+	got := blockOn(t, ex, async(func(co *future.Co) string {
+		c := await(co, ex.Connect(l.Addr()))
+		if c.Err != nil {
+			return c.Err.Error()
+		}
+		defer c.Value.Close()
+		s := await(co, l.Accept())
+		if s.Err != nil {
+			return s.Err.Error()
+		}
+		defer s.Value.Close()
+		if s.Value.PeerAddr() != c.Value.LocalAddr() {
+			return "accepted someone else"
+		}
+		return "ok" // l stays open: BlockOn closes it
+	}))
+	if got != "ok" {
+		t.Errorf("accept through an adopted listener: %s", got)
+	}
+
+	// Adopting into a closed executor fails and closes nothing.
+	ln2, err := tcp.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ex.AdoptListener(ln2); err == nil {
+		t.Errorf("AdoptListener on a closed executor = nil error, want one")
+	}
+	if err := ln2.Close(); err != nil {
+		t.Errorf("the caller's Close after a failed adoption = %v, want nil (still open)", err)
+	}
+}

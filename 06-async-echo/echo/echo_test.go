@@ -14,14 +14,29 @@ import (
 	"github.com/async-from-scratch/course/internal/testutil"
 )
 
-// TestEcho drives the echo server with real clients, once per style.
+// TestEcho drives the echo server with real clients, once per style, and
+// once on two event loops (a Group).
 func TestEcho(t *testing.T) {
-	for _, style := range []Style{StyleMachine, StyleCoroutine} {
-		t.Run(string(style), func(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"machine", Config{Style: StyleMachine}},
+		{"coroutine", Config{Style: StyleCoroutine}},
+		{"machine-2-loops", Config{Style: StyleMachine, Loops: 2}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
 			checkFDs(t)
-			ts := startServer(t, Config{Style: style})
+			ts := startServer(t, tt.cfg)
 			testEchoCases(t, ts.addr)
 		})
+	}
+}
+
+// loopsCases runs a test on one event loop and on two.
+func loopsCases(t *testing.T, test func(t *testing.T, loops int)) {
+	for _, loops := range []int{1, 2} {
+		t.Run(fmt.Sprintf("loops=%d", loops), func(t *testing.T) { test(t, loops) })
 	}
 }
 
@@ -187,8 +202,12 @@ func testEchoCases(t *testing.T, addr string) {
 }
 
 func TestThousandsOfSequentialConnectionsLeakNothing(t *testing.T) {
+	loopsCases(t, testSequentialConnections)
+}
+
+func testSequentialConnections(t *testing.T, loops int) {
 	checkFDs(t)
-	ts := startServer(t, Config{})
+	ts := startServer(t, Config{Loops: loops})
 	n := 3000
 	testutil.Within(t, 120*time.Second, "sequential connections", func() {
 		msg := []byte("ping")
@@ -266,8 +285,12 @@ func TestMaxConnsHoldsBackTheNextClient(t *testing.T) {
 }
 
 func TestShutdownWithOpenConnections(t *testing.T) {
+	loopsCases(t, testShutdownWithOpenConnections)
+}
+
+func testShutdownWithOpenConnections(t *testing.T, loops int) {
 	checkFDs(t)
-	ts := startServer(t, Config{Grace: 300 * time.Millisecond})
+	ts := startServer(t, Config{Grace: 300 * time.Millisecond, Loops: loops})
 	testutil.Within(t, 20*time.Second, "shutdown", func() {
 		var conns []*net.TCPConn
 		for range 10 {
@@ -294,8 +317,12 @@ func TestShutdownWithOpenConnections(t *testing.T) {
 }
 
 func TestShutdownWaitsForConnectionsToFinish(t *testing.T) {
+	loopsCases(t, testShutdownWaitsForConnectionsToFinish)
+}
+
+func testShutdownWaitsForConnectionsToFinish(t *testing.T, loops int) {
 	checkFDs(t)
-	ts := startServer(t, Config{Grace: 10 * time.Second})
+	ts := startServer(t, Config{Grace: 10 * time.Second, Loops: loops})
 	testutil.Within(t, 20*time.Second, "graceful shutdown", func() {
 		c := dial(t, ts.addr)
 		c.Write([]byte("x"))
@@ -305,7 +332,7 @@ func TestShutdownWaitsForConnectionsToFinish(t *testing.T) {
 			c.Write([]byte("late"))
 			c.CloseWrite()
 		}()
-		ts.stop.Fire()
+		ts.stop()
 		// The connection is still served during the grace period.
 		got, err := io.ReadAll(c)
 		if err != nil || string(got) != "late" {

@@ -39,7 +39,7 @@ func scale(n, div int) int {
 // testServer is a server on 127.0.0.1:0 running on its own executor goroutine.
 type testServer struct {
 	addr string
-	stop Trigger
+	stop func() // fires the stop trigger (every loop's, with Loops > 1)
 	done chan error
 }
 
@@ -55,6 +55,9 @@ func startServer(t *testing.T, cfg Config) *testServer {
 	if os.Getenv("LOG_LEVEL") == "debug" {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	if cfg.Loops > 1 {
+		return startGroup(t, cfg)
+	}
 	ex, err := executor.New(executor.Options{Logger: cfg.Logger})
 	if err != nil {
 		t.Fatal(err)
@@ -64,11 +67,25 @@ func startServer(t *testing.T, cfg Config) *testServer {
 		ex.Close()
 		t.Fatal(err)
 	}
-	ts := &testServer{addr: srv.Addr().String(), done: make(chan error, 1)}
+	var stop Trigger
+	ts := &testServer{addr: srv.Addr().String(), stop: stop.Fire, done: make(chan error, 1)}
 	go func() {
-		v, err := executor.BlockOn(ex, srv.Serve(ts.stop.Wait()))
+		v, err := executor.BlockOn(ex, srv.Serve(stop.Wait()))
 		ts.done <- errors.Join(v, err)
 	}()
+	t.Cleanup(func() { ts.shutdown(t) })
+	return ts
+}
+
+// startGroup is startServer for cfg.Loops > 1: a Group, run until shutdown.
+func startGroup(t *testing.T, cfg Config) *testServer {
+	t.Helper()
+	g, err := ListenGroup(cfg, executor.Options{Logger: cfg.Logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := &testServer{addr: g.Addr().String(), stop: g.Stop, done: make(chan error, 1)}
+	go func() { ts.done <- g.Run() }()
 	t.Cleanup(func() { ts.shutdown(t) })
 	return ts
 }
@@ -79,7 +96,7 @@ func (ts *testServer) shutdown(t *testing.T) {
 	if ts.done == nil {
 		return
 	}
-	ts.stop.Fire()
+	ts.stop()
 	select {
 	case err := <-ts.done:
 		if err != nil {

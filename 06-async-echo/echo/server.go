@@ -40,6 +40,7 @@ type Config struct {
 	Grace    time.Duration // on shutdown, how long open connections may finish; 0 -> 5 s
 	BufSize  int           // the shared read buffer; 0 -> 64 KiB
 	Logger   *slog.Logger  // nil: discard
+	Loops    int           // event loops, one executor each (ListenGroup); 0 -> 1
 }
 
 // Server is a bound listener and the state its tasks share. Everything in it
@@ -60,6 +61,22 @@ type Server struct {
 // Listen binds cfg.Addr on ex. Errors are clear: "bind 127.0.0.1:7878:
 // address already in use", `tcp: bad address "x": ...`.
 func Listen(ex *executor.Executor, cfg Config) (*Server, error) {
+	cfg, err := cfg.check()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Loops > 1 {
+		return nil, fmt.Errorf("echo: %d loops need ListenGroup, not Listen (one executor)", cfg.Loops)
+	}
+	ln, err := ex.Listen(cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	return newServer(ex, ln, cfg), nil
+}
+
+// check fills in the defaults and rejects what cannot work.
+func (cfg Config) check() (Config, error) {
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:7878"
 	}
@@ -75,28 +92,31 @@ func Listen(ex *executor.Executor, cfg Config) (*Server, error) {
 	if cfg.BufSize <= 0 {
 		cfg.BufSize = 64 << 10
 	}
+	if cfg.Loops <= 0 {
+		cfg.Loops = 1
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	switch cfg.Mode {
 	case ModeEcho, ModeFile:
 	default:
-		return nil, fmt.Errorf("echo: unknown mode %q (want echo or file)", cfg.Mode)
+		return cfg, fmt.Errorf("echo: unknown mode %q (want echo or file)", cfg.Mode)
 	}
 	switch cfg.Style {
 	case StyleMachine, StyleCoroutine:
 	default:
-		return nil, fmt.Errorf("echo: unknown style %q (want machine or coroutine)", cfg.Style)
+		return cfg, fmt.Errorf("echo: unknown style %q (want machine or coroutine)", cfg.Style)
 	}
 	if cfg.Mode == ModeFile && cfg.Root == nil {
-		return nil, errors.New("echo: file mode needs a root folder")
+		return cfg, errors.New("echo: file mode needs a root folder")
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	ln, err := ex.Listen(cfg.Addr)
-	if err != nil {
-		return nil, err
-	}
-	return &Server{ex: ex, ln: ln, cfg: cfg, log: log, buf: make([]byte, cfg.BufSize)}, nil
+	return cfg, nil
+}
+
+// newServer is a server accepting from ln on ex; cfg has been checked.
+func newServer(ex *executor.Executor, ln *executor.Listener, cfg Config) *Server {
+	return &Server{ex: ex, ln: ln, cfg: cfg, log: cfg.Logger, buf: make([]byte, cfg.BufSize)}
 }
 
 // Addr is the address the server listens on (the real port after ":0").
