@@ -14,7 +14,8 @@
 //	go run ./06-async-echo demos                    # the demo names
 //
 // Flags: -addr, -mode echo|file, -root DIR, -style machine|coroutine,
-// -idle DURATION, -max-conns N, -grace DURATION.
+// -idle DURATION, -max-conns N, -grace DURATION, -loops N (event loops, one
+// executor each, sharing the port with SO_REUSEPORT).
 //
 // # Read in this order
 //

@@ -51,7 +51,10 @@
 // # Simplifications
 //
 //   - NOTE: one executor, one goroutine: all connections share one core.
-//     A production server runs a loop per core (or a work-stealing pool).
+//     A Group (Config.Loops, ListenGroup) runs one executor per loop, each
+//     with its own SO_REUSEPORT listener on the same port; a connection stays
+//     on the loop the kernel gave it (no work stealing, unlike a production
+//     runtime's pool).
 //   - NOTE: the file server opens and reads files on the executor's worker
 //     pool, one SpawnBlocking per chunk; io_uring or a sendfile(2) would avoid
 //     the copies and the hand-offs.
