@@ -475,15 +475,15 @@ func startServerKind(kind string) (addr string, stop func(), wait func() error, 
 		if err != nil {
 			return "", nil, nil, err
 		}
-		var trig echo.Trigger
+		var trig executor.Notify
 		go func() {
-			v, err := executor.BlockOn(ex, srv.Serve(trig.Wait()))
+			v, err := executor.BlockOn(ex, srv.Serve(&trig))
 			if err == nil {
 				err = v
 			}
 			done <- err
 		}()
-		return srv.Addr().String(), trig.Fire, func() error { return <-done }, nil
+		return srv.Addr().String(), trig.Notify, func() error { return <-done }, nil
 	case "machine-2":
 		g, err := echo.ListenGroup(echo.Config{Addr: "127.0.0.1:0", Grace: time.Millisecond, Loops: 2}, executor.Options{})
 		if err != nil {

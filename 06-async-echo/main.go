@@ -102,23 +102,23 @@ func serveUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, ready 
 		ex.Close()
 		return err
 	}
-	// The signal handler is a goroutine of the Go world; Fire hands the
+	// The signal handler is a goroutine of the Go world; stop.Notify hands the
 	// signal to the event loop through the executor's custom event.
-	var stop echo.Trigger
+	var stop executor.Notify
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
 		select {
 		case sig := <-sigs:
 			log.Info("signal", "signal", sig.String())
-			stop.Fire()
+			stop.Notify()
 		case <-done:
 		}
 	}()
 	if ready != nil {
 		ready(srv.Addr().String())
 	}
-	result, err := executor.BlockOn(ex, srv.Serve(stop.Wait()))
+	result, err := executor.BlockOn(ex, srv.Serve(&stop))
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func serveLoopsUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, r
 		select {
 		case sig := <-sigs:
 			log.Info("signal", "signal", sig.String())
-			g.Stop() // fires every loop's Trigger
+			g.Stop() // notifies every loop
 		case <-done:
 		}
 	}()

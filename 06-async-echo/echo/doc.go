@@ -4,7 +4,7 @@
 //
 //	ex, _ := executor.New(executor.Options{})
 //	srv, _ := echo.Listen(ex, echo.Config{Addr: "127.0.0.1:7878"})
-//	executor.BlockOn(ex, srv.Serve(stop.Wait()))
+//	executor.BlockOn(ex, srv.Serve(&stop))
 //
 // Serve is the root future: an accept loop, written as a coroutine that
 // reads like the blog's async block, spawning one task per connection.
@@ -40,13 +40,13 @@
 //
 // # Shutdown
 //
-// Serve's stop future is made ready by a Trigger, from any goroutine (the
-// program's signal handler). Trigger.Fire wakes the accept task through its
-// stored waker, which is the executor's one custom event (stage 03's
-// SetReadiness): the signal reaches epoll_wait like any other event. Serve
-// then closes the listener, waits for the open connections up to
-// Config.Grace, and returns; BlockOn drops the tasks still running, which
-// closes their streams.
+// Serve's stop future is an executor.Notify (stage 05), made ready from any
+// goroutine (the program's signal handler). Notify calls the accept task's
+// stored waker; the waker queues the task and, if the loop sleeps, sets the
+// executor's one custom event (stage 03's SetReadiness), so the signal
+// reaches epoll_wait like any other event. Serve then closes the listener,
+// waits for the open connections up to Config.Grace, and returns; BlockOn
+// drops the tasks still running, which closes their streams.
 //
 // # Simplifications
 //

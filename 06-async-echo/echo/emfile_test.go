@@ -143,10 +143,10 @@ func emfileChild() int {
 		return 1
 	}
 	fmt.Println(srv.Addr())
-	var stop Trigger
+	var stop executor.Notify
 	go func() {
 		io.Copy(io.Discard, os.Stdin)
-		stop.Fire()
+		stop.Notify()
 	}()
 	// Lower the limit from a task: it runs after BlockOn has started, so
 	// every descriptor the process needs is open by then, including the Go
@@ -163,7 +163,7 @@ func emfileChild() int {
 		limitErr <- err
 		return future.PollReady(struct{}{})
 	})).Drop()
-	v, err := executor.BlockOn(ex, srv.Serve(stop.Wait()))
+	v, err := executor.BlockOn(ex, srv.Serve(&stop))
 	if err == nil {
 		err = v
 	}

@@ -12,7 +12,7 @@ import (
 func Example() {
 	ex, _ := executor.New(executor.Options{})
 	srv, _ := echo.Listen(ex, echo.Config{Addr: "127.0.0.1:0"})
-	var stop echo.Trigger
+	var stop executor.Notify
 
 	go func() { // a client, on a goroutine of its own
 		c, _ := net.Dial("tcp", srv.Addr().String())
@@ -21,10 +21,10 @@ func Example() {
 		got, _ := io.ReadAll(c)
 		c.Close()
 		fmt.Printf("client got %q\n", got)
-		stop.Fire() // what SIGINT does in main.go
+		stop.Notify() // what SIGINT does in main.go
 	}()
 
-	err, _ := executor.BlockOn(ex, srv.Serve(stop.Wait()))
+	err, _ := executor.BlockOn(ex, srv.Serve(&stop))
 	fmt.Println("server stopped:", err)
 	// Output:
 	// client got "hello, echo"

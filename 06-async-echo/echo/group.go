@@ -23,7 +23,7 @@ type Group struct {
 type loop struct {
 	ex   *executor.Executor
 	srv  *Server
-	stop Trigger // Group.Stop fires every loop's own Trigger
+	stop executor.Notify // Group.Stop notifies every loop
 }
 
 // ListenGroup binds cfg.Addr once per loop, each socket with SO_REUSEPORT;
@@ -95,7 +95,7 @@ func (g *Group) Run() error {
 	var wg sync.WaitGroup
 	for i, l := range g.loops {
 		wg.Go(func() {
-			v, err := executor.BlockOn(l.ex, l.srv.Serve(l.stop.Wait()))
+			v, err := executor.BlockOn(l.ex, l.srv.Serve(&l.stop))
 			errs[i] = errors.Join(err, v)
 			if errs[i] != nil {
 				g.Stop()
@@ -110,6 +110,6 @@ func (g *Group) Run() error {
 // goroutine, any number of times, also before Run.
 func (g *Group) Stop() {
 	for _, l := range g.loops {
-		l.stop.Fire()
+		l.stop.Notify()
 	}
 }

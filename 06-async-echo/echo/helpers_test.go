@@ -67,10 +67,10 @@ func startServer(t *testing.T, cfg Config) *testServer {
 		ex.Close()
 		t.Fatal(err)
 	}
-	var stop Trigger
-	ts := &testServer{addr: srv.Addr().String(), stop: stop.Fire, done: make(chan error, 1)}
+	var stop executor.Notify
+	ts := &testServer{addr: srv.Addr().String(), stop: stop.Notify, done: make(chan error, 1)}
 	go func() {
-		v, err := executor.BlockOn(ex, srv.Serve(stop.Wait()))
+		v, err := executor.BlockOn(ex, srv.Serve(&stop))
 		ts.done <- errors.Join(v, err)
 	}()
 	t.Cleanup(func() { ts.shutdown(t) })
@@ -103,7 +103,7 @@ func (ts *testServer) shutdown(t *testing.T) {
 			t.Errorf("server returned %v, want nil", err)
 		}
 	case <-time.After(20 * time.Second):
-		t.Errorf("server did not stop within 20s of Fire")
+		t.Errorf("server did not stop within 20s of Notify")
 	}
 	ts.done = nil
 }

@@ -169,7 +169,7 @@ type nextConn struct {
 
 func (n *nextConn) Poll(cx *future.Context) future.Poll[executor.Result[*executor.Stream]] {
 	s := n.srv
-	if n.stop.Poll(cx).IsReady() { // stores cx's waker in the Trigger
+	if n.stop.Poll(cx).IsReady() { // stores cx's waker in the Notify
 		return future.PollReady(executor.Result[*executor.Stream]{Err: errStop})
 	}
 	if s.cfg.MaxConns > 0 && s.live >= s.cfg.MaxConns {
