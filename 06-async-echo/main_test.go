@@ -70,7 +70,7 @@ func testSignal(t *testing.T, flags []string, shuttingDown string) {
 	addrc := make(chan string, 1)
 	readyHook = func(a string) { addrc <- a }
 	defer func() { readyHook = nil }()
-	var out, errOut syncBuffer
+	var out, errOut testutil.SyncBuffer
 	errc := make(chan error, 1)
 	go func() {
 		errc <- run(append([]string{"-addr", "127.0.0.1:0", "-grace", "200ms"}, flags...), &out, &errOut)

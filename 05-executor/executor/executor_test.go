@@ -412,7 +412,7 @@ func TestCurrent(t *testing.T) {
 }
 
 func TestLogDebug(t *testing.T) {
-	var buf syncBuffer
+	var buf testutil.SyncBuffer
 	ex := newExecutor(t, Options{Logger: debugLogger(&buf)})
 	blockOn(t, ex, async(func(co *future.Co) int {
 		await(co, ex.Sleep(time.Millisecond))

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,31 +15,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// lockedBuffer is a bytes.Buffer that several loops may log into.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestGroupSpreadsConnectionsOverTheLoops: with two loops on one port,
 // connections land on both (the kernel hashes them over the two
 // SO_REUSEPORT sockets; all 40 on one loop has a chance of 2^-39), every one
 // is echoed, and every loop logs its own "listening" and "stopped".
 func TestGroupSpreadsConnectionsOverTheLoops(t *testing.T) {
 	checkFDs(t)
-	var logs lockedBuffer
+	var logs testutil.SyncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	ts := startServer(t, Config{Loops: 2, Logger: log})
 	testutil.Within(t, 30*time.Second, "two loops", func() {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -22,7 +21,7 @@ const ProgramTimeout = 30 * time.Second
 // it printed and its error.
 func RunProgram(t testing.TB, run RunFunc, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	var out, errOut syncBuilder
+	var out, errOut SyncBuffer
 	Within(t, ProgramTimeout, fmt.Sprintf("run(%q)", args), func() {
 		err = run(args, &out, &errOut)
 	})
@@ -61,25 +60,6 @@ func WantOneLineError(t testing.TB, what string, err error, want string) {
 	case !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n"):
 		t.Errorf("%s = %q, want one line containing %q", what, err, want)
 	}
-}
-
-// syncBuilder is a strings.Builder that the program's goroutines (a
-// server's log, say) and the test may share, even after a watchdog fired.
-type syncBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuilder) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuilder) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // DemoCase is one run of a program that must succeed, and what it must print.
