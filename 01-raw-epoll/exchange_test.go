@@ -109,3 +109,57 @@ func TestExchangeOnPortInUse(t *testing.T) {
 		t.Errorf("runExchange(-addr %v, in use) = %v; want EADDRINUSE", addr, err)
 	}
 }
+
+// Each side checks every message it reads. On a real connection, the reading
+// end either accepts the message and sends its answer, or stops the exchange
+// with an error that says what it read and what it wanted, sending nothing.
+func TestProgressChecksEachMessage(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		reader  string // "client" or "server": the end that reads
+		sent    string // what its peer wrote
+		wantErr string // "" means accepted
+		reply   string // what the reader sent back
+	}{
+		{"client answers PING with PONG", "client", "PING", "", "PONG"},
+		{"client refuses PONG", "client", "PONG", `client: read "PONG", want "PING"`, ""},
+		{"server counts PONG and sends the next PING", "server", "PONG", "", "PING"},
+		{"server refuses garbage", "server", "PINX", `server: read "PINX", want "PONG"`, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			checkNoLeak(t)
+			sfd, cfd := tcpPair(t)
+			x := &exchange{cfg: config{rounds: 3}}
+			x.server = newConn("server", sfd, pong, 512, nil)
+			x.client = newConn("client", cfd, ping, 512, nil)
+			c, peer := x.client, sfd
+			if tt.reader == "server" {
+				c, peer = x.server, cfd
+			}
+			writeAll(t, peer, tt.sent)
+			waitFor(t, c.fd, unix.EPOLLIN)
+
+			err := x.progress(c)
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("progress(%s) after reading %q = %v, want nil", tt.reader, tt.sent, err)
+			}
+			if tt.wantErr != "" && (err == nil || err.Error() != tt.wantErr) {
+				t.Fatalf("progress(%s) after reading %q = %v, want %q", tt.reader, tt.sent, err, tt.wantErr)
+			}
+			if wantRounds := len(tt.reply) / msgLen; tt.reader == "server" && x.rounds != wantRounds {
+				t.Errorf("rounds = %d, want %d", x.rounds, wantRounds)
+			}
+			if c.sent != len(tt.reply) {
+				t.Fatalf("%s sent %d bytes, want %d (%q)", tt.reader, c.sent, len(tt.reply), tt.reply)
+			}
+			if tt.reply == "" {
+				return
+			}
+			waitFor(t, peer, unix.EPOLLIN)
+			buf := make([]byte, 16)
+			if n, err := readFD(peer, buf); err != nil || string(buf[:n]) != tt.reply {
+				t.Errorf("peer read %q, %v; want %q", buf[:n], err, tt.reply)
+			}
+		})
+	}
+}
