@@ -175,6 +175,24 @@ func TestPollTimeoutReturnsNoEvents(t *testing.T) {
 	}
 }
 
+// A timeout shorter than a millisecond is rounded up, never down to zero:
+// a zero timeout only looks, and a timer loop waiting 100µs at a time would
+// spin on the CPU instead of sleeping.
+func TestPollNeverReturnsBeforeItsTimeout(t *testing.T) {
+	p := newPoll(t)
+	for _, timeout := range []time.Duration{100 * time.Microsecond, 1500 * time.Microsecond} {
+		start := time.Now()
+		got := pollOnce(t, p, timeout)
+		elapsed := time.Since(start)
+		if len(got) != 0 {
+			t.Errorf("Poll(events, %v) with nothing registered = %v, want none", timeout, got)
+		}
+		if elapsed < timeout {
+			t.Errorf("Poll(events, %v) returned after %v: before its timeout", timeout, elapsed)
+		}
+	}
+}
+
 func TestRegisterWhileAnotherGoroutinePolls(t *testing.T) {
 	p := newPoll(t)
 	a, b := socketPair(t)
