@@ -101,8 +101,14 @@ func TestConnectRefusedShowsInSOError(t *testing.T) {
 	if err == nil {
 		defer s.Close()
 		// The usual path: connect said EINPROGRESS, the refusal
-		// arrives later and the socket becomes writable.
-		waitFor(t, p, s, poll.Writable)
+		// arrives later and the socket becomes writable, with the
+		// error flag set: the event says "over, and not well".
+		// (Checked on epoll, which sets EPOLLERR; kqueue's EV_EOF
+		// with an errno in fflags is not verified here.)
+		ev := waitFor(t, p, s, poll.Writable)
+		if runtime.GOOS == "linux" && !ev.Error {
+			t.Errorf("event for a refused connect = %v, want the error flag", ev)
+		}
 		err = s.ConnectResult()
 	}
 	if !errors.Is(err, unix.ECONNREFUSED) {
