@@ -37,7 +37,7 @@ func TestSpawnBeforeBlockOn(t *testing.T) {
 	}
 }
 
-// A task woken many times before it runs is polled once, and a wake for a
+// A task woken many times while it runs is polled once more, and a wake for a
 // finished task is ignored.
 func TestWakeCoalescing(t *testing.T) {
 	ex := newExecutor(t, Options{})
@@ -63,6 +63,50 @@ func TestWakeCoalescing(t *testing.T) {
 	stored.Wake()
 	if got := f.polls.Load(); got != 2 {
 		t.Errorf("after waking a finished task: %d polls, want 2", got)
+	}
+}
+
+// A task woken many times while it waits in the queue (not while it runs)
+// is still polled once: the wakes find it scheduled and do nothing. An
+// executor that queued the task once per wake would poll it nine times.
+func TestWakesWhileQueuedArePolledOnce(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	var polls atomic.Int32
+	var stored future.Waker
+	var release atomic.Bool
+	sleeper := Spawn(ex, future.PollFn(func(cx *future.Context) future.Poll[int32] {
+		n := polls.Add(1)
+		stored = cx.Waker()
+		if release.Load() {
+			return future.PollReady(n)
+		}
+		return future.Pending[int32]()
+	}))
+	got := blockOn(t, ex, async(func(co *future.Co) int32 {
+		await(co, YieldNow()) // the sleeper polls once and goes idle
+		if n := polls.Load(); n != 1 {
+			t.Errorf("before the wakes: %d polls, want 1", n)
+		}
+		for range 5 {
+			stored.Wake() // from the loop, while the sleeper is idle, then queued
+		}
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() { defer wg.Done(); stored.Wake() }() // and from other goroutines
+		}
+		wg.Wait()
+		await(co, YieldNow()) // let every queued copy (if any) run
+		await(co, YieldNow())
+		if n := polls.Load(); n != 2 {
+			t.Errorf("after 9 wakes while queued: %d polls, want 2", n)
+		}
+		release.Store(true)
+		stored.Wake()
+		return await(co, sleeper).Value
+	}))
+	if got != 3 {
+		t.Errorf("sleeper finished on poll %d, want 3", got)
 	}
 }
 
