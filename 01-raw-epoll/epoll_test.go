@@ -3,6 +3,7 @@
 package main
 
 import (
+	"runtime"
 	"testing"
 	"time"
 
@@ -23,6 +24,48 @@ func TestTimeoutReturnsZeroEventsNoSooner(t *testing.T) {
 		}
 		t.Logf("waitEmpty(%v) returned after %v", timeout, elapsed)
 	})
+}
+
+// TestTimeoutSurvivesSignals interrupts a real epoll_wait with SIGURG sent
+// to its very thread (the runtime uses SIGURG for preemption and ignores it
+// otherwise). epoll_wait fails with EINTR whatever SA_RESTART says; epollWait
+// must retry with the time that is left: no error, no early return, and no
+// fresh full timeout on every signal (that would never end while the signals
+// go on, and the watchdog would fire).
+func TestTimeoutSurvivesSignals(t *testing.T) {
+	checkNoLeak(t)
+	const timeout = 300 * time.Millisecond
+	tid := make(chan int, 1)
+	done := make(chan struct{})
+	var n int
+	var elapsed time.Duration
+	var err error
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		tid <- unix.Gettid()
+		n, elapsed, err = waitEmpty(timeout)
+	}()
+	target := <-tid
+	ticker := time.NewTicker(20 * time.Millisecond)
+	defer ticker.Stop()
+	testutil.Within(t, 10*time.Second, "waitEmpty interrupted by signals", func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-ticker.C:
+				unix.Tgkill(unix.Getpid(), target, unix.SIGURG)
+			}
+		}
+	})
+	if err != nil || n != 0 {
+		t.Errorf("waitEmpty(%v) under signals = %d events, %v; want 0, nil", timeout, n, err)
+	}
+	if elapsed < timeout {
+		t.Errorf("waitEmpty(%v) under signals returned after %v: an EINTR ended the wait early", timeout, elapsed)
+	}
 }
 
 func TestZeroTimeoutOnlyLooks(t *testing.T) {
