@@ -6,7 +6,7 @@
 // # Run it
 //
 //	go run ./06-async-echo                          # echo server on 127.0.0.1:7878
-//	nc 127.0.0.1 7878                               # talk to it (Ctrl-D half-closes)
+//	nc -N 127.0.0.1 7878                            # talk to it (Ctrl-D half-closes)
 //	LOG_LEVEL=debug go run ./06-async-echo          # also every poll, event and wake
 //	go run ./06-async-echo -mode file -root ./docs  # the file server
 //	go run ./06-async-echo selftest                 # server, clients, shutdown, exit 0

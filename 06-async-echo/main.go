@@ -79,7 +79,9 @@ func server(args []string, stdout io.Writer, log *slog.Logger, sigs <-chan os.Si
 		}
 		root, err := os.OpenRoot(*rootDir)
 		if err != nil {
-			return err
+			// "-root: open /no/such/dir: no such file or directory":
+			// name the flag, so the user knows which path is wrong.
+			return fmt.Errorf("-root: %w", err)
 		}
 		defer root.Close()
 		cfg.Root = root

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"strings"
@@ -42,7 +43,8 @@ func TestUserErrors(t *testing.T) {
 		{Args: []string{"-addr", "nonsense"}, Want: `bad address "nonsense"`},
 		{Args: []string{"fly"}, Want: `unknown demo "fly"; the demos are: selftest, load`},
 		{Args: []string{"-mode", "file"}, Want: "-mode file needs -root DIR"},
-		{Args: []string{"-mode", "file", "-root", "/does/not/exist"}, Want: "no such file or directory"},
+		{Args: []string{"-mode", "file", "-root", "/does/not/exist"}, Want: "-root: open /does/not/exist: no such file or directory", Is: fs.ErrNotExist},
+		{Args: []string{"-mode", "file", "-root", "main.go"}, Want: "-root: open main.go: not a directory"},
 		{Args: []string{"-loops", "0"}, Want: "-loops must be at least 1"},
 		{Args: []string{"-nope"}, Want: "server: flag provided but not defined: -nope"},
 		{Args: []string{"-addr", "127.0.0.1:0", "extra"}, Want: `server: unexpected argument "extra"`},
@@ -52,19 +54,23 @@ func TestUserErrors(t *testing.T) {
 	})
 }
 
-// TestSignalStopsTheServer sends a real SIGTERM to this test process while
-// run has its handler installed (run calls signal.Notify and, on return,
-// signal.Stop, so the signal never reaches Go's default handler).
+// TestSignalStopsTheServer sends a real SIGTERM or SIGINT (Ctrl-C) to this
+// test process while run has its handler installed (run calls signal.Notify
+// and, on return, signal.Stop, so the signal never reaches Go's default
+// handler, which would kill the test binary).
 func TestSignalStopsTheServer(t *testing.T) {
-	t.Run("one loop", func(t *testing.T) {
-		testSignal(t, nil, `msg="shutting down" open=1`)
+	t.Run("one loop, SIGTERM", func(t *testing.T) {
+		testSignal(t, syscall.SIGTERM, nil, `msg="shutting down" open=1`)
 	})
-	t.Run("two loops", func(t *testing.T) {
-		testSignal(t, []string{"-loops", "2"}, `msg="shutting down" loop=`)
+	t.Run("one loop, SIGINT", func(t *testing.T) {
+		testSignal(t, syscall.SIGINT, nil, `msg="shutting down" open=1`)
+	})
+	t.Run("two loops, SIGTERM", func(t *testing.T) {
+		testSignal(t, syscall.SIGTERM, []string{"-loops", "2"}, `msg="shutting down" loop=`)
 	})
 }
 
-func testSignal(t *testing.T, flags []string, shuttingDown string) {
+func testSignal(t *testing.T, sig syscall.Signal, flags []string, shuttingDown string) {
 	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	addrc := make(chan string, 1)
@@ -92,18 +98,18 @@ func testSignal(t *testing.T, flags []string, shuttingDown string) {
 		c.SetDeadline(time.Now().Add(10 * time.Second))
 		c.Write([]byte("hi"))
 		io.ReadFull(c, make([]byte, 2))
-		if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		if err := syscall.Kill(os.Getpid(), sig); err != nil {
 			t.Error(err)
 		}
 		if err := <-errc; err != nil {
-			t.Errorf("run after SIGTERM = %v, want nil (exit 0)", err)
+			t.Errorf("run after %v = %v, want nil (exit 0)", sig, err)
 		}
 		if _, err := c.Read(make([]byte, 1)); err == nil {
 			t.Error("connection still open after shutdown")
 		}
 	})
 	log := errOut.String()
-	for _, want := range []string{"msg=listening", "msg=connection", "msg=signal signal=terminated", shuttingDown, "msg=closed", "msg=stopped"} {
+	for _, want := range []string{"msg=listening", "msg=connection", "msg=signal signal=" + sig.String(), shuttingDown, "msg=closed", "msg=stopped"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}
