@@ -38,6 +38,9 @@ func TestBadArgumentsAreOneClearError(t *testing.T) {
 		{Args: []string{"nope"}, Want: `unknown demo "nope"; the demos are: tcp, timeout, spurious, level, edge, oneshot, drain, still-block`},
 		{Args: []string{"tcp", "-rounds", "x"}, Want: `tcp: invalid value "x" for flag -rounds`},
 		{Args: []string{"level", "extra"}, Want: `level: unexpected argument "extra"`},
+		{Args: []string{"tcp", "-rounds", "0"}, Want: "-rounds 0: want 1 to 100000"},
+		{Args: []string{"timeout", "-wait", "-1s"}, Want: "-wait -1s: want 0 to 10s"},
+		{Args: []string{"still-block", "-delay", "1s"}, Want: "-delay 1s: want 0 to 500ms"},
 	})
 }
 
