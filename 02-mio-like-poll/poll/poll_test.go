@@ -287,6 +287,12 @@ func TestClosedPoll(t *testing.T) {
 	if err := p.Register(a, 1, poll.Readable, poll.Level); !errors.Is(err, poll.ErrClosed) {
 		t.Errorf("Register after Close = %v, want ErrClosed", err)
 	}
+	if err := p.Reregister(a, 1, poll.Readable, poll.Level); !errors.Is(err, poll.ErrClosed) {
+		t.Errorf("Reregister after Close = %v, want ErrClosed", err)
+	}
+	if err := p.Deregister(a); !errors.Is(err, poll.ErrClosed) {
+		t.Errorf("Deregister after Close = %v, want ErrClosed", err)
+	}
 	if err := p.Close(); !errors.Is(err, poll.ErrClosed) {
 		t.Errorf("second Close = %v, want ErrClosed", err)
 	}
