@@ -16,6 +16,11 @@ import (
 // soon after descriptors are freed.
 var acceptBackoff = 50 * time.Millisecond
 
+// acceptConn is the accept system call (through stage 02's tcp package).
+// Tests replace it to inject errors the kernel seldom returns on loopback:
+// EINTR, ECONNABORTED, and errors PollAccept must hand to its caller.
+var acceptConn = (*tcp.Listener).Accept
+
 // Listener is a listening TCP socket registered with an executor. Its
 // methods belong to the loop goroutine.
 type Listener struct {
@@ -100,7 +105,7 @@ func (l *Listener) PollAccept(cx *future.Context) (*Stream, error) {
 		return nil, ErrPending
 	}
 	for {
-		conn, _, err := l.ln.Accept()
+		conn, _, err := acceptConn(l.ln)
 		switch {
 		case err == nil:
 			return ex.newStream(conn, false)

@@ -3,8 +3,11 @@ package executor
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"net/netip"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"github.com/async-from-scratch/course/02-mio-like-poll/tcp"
 	"github.com/async-from-scratch/course/04-futures/future"
 	"github.com/async-from-scratch/course/internal/testutil"
+	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 	"golang.org/x/sys/unix"
 )
@@ -443,5 +447,77 @@ func TestAdoptListener(t *testing.T) {
 	}
 	if err := ln2.Close(); err != nil {
 		t.Errorf("the caller's Close after a failed adoption = %v, want nil (still open)", err)
+	}
+}
+
+// Accept's error classes, with errors injected in front of the real accept
+// call: EINTR and ECONNABORTED are retried at once (the connection behind
+// them is accepted in the same poll), any other error is returned to the
+// caller, and the listener keeps working after it.
+func TestAcceptClassifiesErrors(t *testing.T) {
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+	var inject []error // errors to return before the real accept, in order
+	var calls int
+	acceptConn = func(ln *tcp.Listener) (*tcp.Stream, netip.AddrPort, error) {
+		calls++
+		if len(inject) > 0 {
+			err := inject[0]
+			inject = inject[1:]
+			return nil, netip.AddrPort{}, err
+		}
+		return ln.Accept()
+	}
+	defer func() { acceptConn = (*tcp.Listener).Accept }()
+
+	ex := newExecutor(t, Options{})
+	got := blockOn(t, ex, async(func(co *future.Co) string {
+		l, err := ex.Listen("127.0.0.1:0")
+		if err != nil {
+			return err.Error()
+		}
+		defer l.Close()
+		// acceptOne connects a client, waits until its connection is in the
+		// backlog, then makes one PollAccept with the given errors injected.
+		acceptOne := func(errs ...error) (*Stream, error) {
+			c := await(co, ex.Connect(l.Addr()))
+			if c.Err != nil {
+				return nil, c.Err
+			}
+			defer c.Value.Close()
+			calls, inject = 0, errs
+			var s *Stream
+			err := await(co, future.PollFn(func(cx *future.Context) future.Poll[error] {
+				var err error
+				s, err = l.PollAccept(cx)
+				if err == ErrPending {
+					return future.Pending[error]()
+				}
+				return future.PollReady(err)
+			}))
+			return s, err
+		}
+		var out []string
+		s, err := acceptOne(unix.EINTR, unix.ECONNABORTED, unix.EINTR)
+		out = append(out, fmt.Sprintf("retried: stream=%v err=%v calls=%d", s != nil, err, calls))
+		if s != nil {
+			s.Close()
+		}
+		s, err = acceptOne(unix.EPERM)
+		out = append(out, fmt.Sprintf("returned: stream=%v EPERM=%v calls=%d", s != nil, errors.Is(err, unix.EPERM), calls))
+		s, err = acceptOne() // the connection left in the backlog by EPERM's call
+		out = append(out, fmt.Sprintf("after: stream=%v err=%v", s != nil, err))
+		if s != nil {
+			s.Close()
+		}
+		return strings.Join(out, "\n")
+	}))
+	want := strings.Join([]string{
+		"retried: stream=true err=<nil> calls=4",
+		"returned: stream=false EPERM=true calls=1",
+		"after: stream=true err=<nil>",
+	}, "\n")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("accept outcomes (-want +got):\n%s", diff)
 	}
 }
