@@ -70,3 +70,24 @@ func TestBadArguments(t *testing.T) {
 		{Args: []string{"-bogus"}, Want: "flag provided but not defined: -bogus"},
 	})
 }
+
+// TestPollDemoWakesOncePerResultAtMost: the worker delivers seven results
+// (open, read and close of hello.txt twice, once for the loop and once for
+// the client; a failed open of missing.txt), each with one Set. A loop that
+// clears the user event wakes at most once per result; one that forgets to
+// Clear a Level registration spins, woken again on every Poll.
+func TestPollDemoWakesOncePerResultAtMost(t *testing.T) {
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+	out := testutil.RunDemo(t, run, "poll")
+	m := regexp.MustCompile(`one loop, one goroutine: (\d+) polls, (\d+) wakeups from the worker, (\d+) socket events`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("output lacks the summary line; got:\n%s", out)
+	}
+	var wakeups int
+	fmt.Sscan(m[2], &wakeups)
+	const results = 7
+	if wakeups < 1 || wakeups > results {
+		t.Errorf("%d wakeups from the worker for %d results: want 1 to %d", wakeups, results, results)
+	}
+}
