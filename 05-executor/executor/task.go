@@ -131,7 +131,7 @@ func (ex *Executor) runTask(t *task) {
 	}
 	var done bool
 	if t.tr != nil {
-		trace.WithRegion(t.tr.ctx, "poll", func() { done = t.r.poll() })
+		trace.WithRegion(t.tr.ctx, "executor.poll", func() { done = t.r.poll() })
 	} else {
 		done = t.r.poll()
 	}
