@@ -163,3 +163,57 @@ func TestProgressChecksEachMessage(t *testing.T) {
 		})
 	}
 }
+
+// The listener is edge-triggered, so one readable event must empty the whole
+// accept queue: connections left queued get no event of their own. Two
+// clients wait in the queue; acceptAll takes both (keeping the first as the
+// server, closing the stranger) and leaves the queue empty.
+func TestAcceptAllEmptiesTheQueue(t *testing.T) {
+	checkNoLeak(t)
+	lfd, addr := listenAtEnd(t)
+	for range 2 {
+		cfd, _, err := dial(addr)
+		if err != nil {
+			t.Fatalf("dial(%v) = %v", addr, err)
+		}
+		closeAtEnd(t, cfd)
+	}
+	waitQueued(t, lfd, 2)
+	epfd, err := epollCreate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtEnd(t, epfd)
+	x := &exchange{epfd: epfd, lfd: lfd, cfg: config{chunk: 512}}
+	if err := x.acceptAll(); err != nil {
+		t.Fatalf("acceptAll() = %v", err)
+	}
+	if x.server == nil {
+		t.Fatal("acceptAll() accepted no server connection")
+	}
+	closeAtEnd(t, x.server.fd)
+	if fd, _, err := accept(lfd); !errors.Is(err, unix.EAGAIN) {
+		closeFD(fd)
+		t.Errorf("accept after acceptAll = %v; want EAGAIN: a connection was left in the queue", err)
+	}
+}
+
+// waitQueued waits until n connections sit in the accept queue of lfd. The
+// client's side of a handshake ends a moment before the listener's, so a
+// writable client does not yet prove its connection is queued; for a
+// listening socket, TCP_INFO's tcpi_unacked is the accept queue's length.
+func waitQueued(t *testing.T, lfd int, n uint32) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		info, err := unix.GetsockoptTCPInfo(lfd, unix.IPPROTO_TCP, unix.TCP_INFO)
+		if err != nil {
+			t.Fatalf("getsockopt(TCP_INFO) = %v", err)
+		}
+		if info.Unacked >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("accept queue holds %d connections after 5s, want %d", info.Unacked, n)
+		}
+	}
+}
