@@ -118,3 +118,33 @@ func TestFlushWritesAndCounts(t *testing.T) {
 		t.Errorf("peer read %q, %v; want %q", buf[:n], err, ping)
 	}
 }
+
+// A full send buffer is "not now" too: flush writes what the kernel takes,
+// keeps the rest in c.out, and returns no error; once the peer reads, the
+// socket turns writable and the next flush goes on from there.
+func TestFlushStopsAtEAGAINAndResumes(t *testing.T) {
+	checkNoLeak(t)
+	sfd, cfd := tcpPair(t)
+	c := newConn("server", sfd, pong, 512, nil)
+	const size = 32 << 20 // far more than loopback's send and receive buffers
+	c.out = make([]byte, size)
+	n, err := c.flush()
+	if err != nil || n == 0 || n >= size {
+		t.Fatalf("flush() of %d bytes into a full socket = %d, %v; want some bytes written, nil (EAGAIN is not an error)", size, n, err)
+	}
+	if c.sent != n || len(c.out) != size-n {
+		t.Fatalf("after flush: sent %d, %d left; want %d sent, %d left", c.sent, len(c.out), n, size-n)
+	}
+	// The peer reads some; the send buffer has room again.
+	buf := make([]byte, 1<<20)
+	for range 4 {
+		waitFor(t, cfd, unix.EPOLLIN)
+		if _, err := readFD(cfd, buf); err != nil {
+			t.Fatalf("peer read: %v", err)
+		}
+	}
+	waitFor(t, sfd, unix.EPOLLOUT)
+	if more, err := c.flush(); err != nil || more == 0 {
+		t.Errorf("flush() after the peer read = %d, %v; want more bytes written, nil", more, err)
+	}
+}
