@@ -134,14 +134,21 @@ func runFile(out io.Writer, log *slog.Logger) error {
 	return err
 }
 
-// runTCP is the blog's PING/PONG, as two tasks on one executor.
+// runTCP is the blog's PING/PONG, as two tasks on one executor. It counts
+// the process's descriptors before New and after BlockOn, and fails if
+// BlockOn left any open.
 func runTCP(out io.Writer, log *slog.Logger) error {
+	// Start the Go runtime's own poller first (BlockOn would, and reading
+	// the fd directory may): its descriptors are not the executor's.
+	time.AfterFunc(time.Hour, func() {}).Stop()
+	before := openFDs()
 	ex, err := executor.New(executor.Options{Logger: log})
 	if err != nil {
 		return err
 	}
 	l, err := ex.Listen("127.0.0.1:0")
 	if err != nil {
+		ex.Close()
 		return err
 	}
 	server := executor.Spawn(ex, future.Async(func(co *future.Co) error {
@@ -189,6 +196,25 @@ func runTCP(out io.Writer, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "BlockOn returned: every descriptor closed")
+	after := openFDs()
+	switch {
+	case before < 0:
+		fmt.Fprintln(out, "BlockOn returned (this system has no fd directory to count descriptors)")
+	case after != before:
+		return fmt.Errorf("BlockOn left %d descriptors open (%d before New, %d after)", after-before, before, after)
+	default:
+		fmt.Fprintf(out, "BlockOn returned: every descriptor closed (%d open before New, %d after)\n", before, after)
+	}
 	return nil
+}
+
+// openFDs counts the process's open descriptors: the entries of
+// /proc/self/fd (Linux) or /dev/fd (macOS, FreeBSD), or -1.
+func openFDs() int {
+	for _, dir := range []string{"/proc/self/fd", "/dev/fd"} {
+		if ents, err := os.ReadDir(dir); err == nil {
+			return len(ents)
+		}
+	}
+	return -1
 }

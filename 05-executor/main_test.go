@@ -30,7 +30,7 @@ func TestEachDemoRuns(t *testing.T) {
 		{Args: []string{"tcp"}, Want: []string{
 			"server: accepted a connection", "client: connected", "client: sent PING",
 			"server: got PING", "server: sent PONG", "client: got PONG",
-			"BlockOn returned: every descriptor closed",
+			"BlockOn returned: every descriptor closed (",
 		}},
 		{Args: nil, Want: []string{"demos (go run ./05-executor <demo>):", "  spawn ", "\n\nrunning \"tcp\":\n", "client: got PONG"}},
 	})
