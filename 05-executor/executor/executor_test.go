@@ -3,6 +3,8 @@ package executor
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -467,5 +469,50 @@ func TestLogDebug(t *testing.T) {
 		if !contains(out, want) {
 			t.Errorf("debug log lacks %q", want)
 		}
+	}
+}
+
+// ReadFileIn reads inside its root and refuses names that leave it: a
+// parent path, an absolute path, a symlink that points out.
+func TestReadFileInStaysInRoot(t *testing.T) {
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+	outside := t.TempDir()
+	dir := t.TempDir()
+	secret := filepath.Join(outside, "secret.txt")
+	for path, data := range map[string]string{filepath.Join(dir, "in.txt"): "inside", secret: "outside"} {
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "link.txt")); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	rel, err := filepath.Rel(dir, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"in.txt", rel, secret, "link.txt", "missing.txt"}
+	ex := newExecutor(t, Options{})
+	got := blockOn(t, ex, async(func(co *future.Co) []string {
+		var out []string
+		for _, name := range names {
+			r := await(co, ex.ReadFileIn(root, name))
+			if r.Err != nil {
+				out = append(out, "error")
+			} else {
+				out = append(out, string(r.Value))
+			}
+		}
+		return out
+	}))
+	want := []string{"inside", "error", "error", "error", "error"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ReadFileIn(root, %q) (-want +got):\n%s", names, diff)
 	}
 }
