@@ -218,6 +218,7 @@ func TestSpawnInsideFirstPoll(t *testing.T) {
 
 // One bad task does not end the loop: its panic goes to its handle.
 func TestPanicGoesToHandle(t *testing.T) {
+	boom := errors.New("boom")
 	ex := newExecutor(t, Options{})
 	var others atomic.Int32
 	got := blockOn(t, ex, async(func(co *future.Co) error {
@@ -231,7 +232,7 @@ func TestPanicGoesToHandle(t *testing.T) {
 		}
 		bad := Spawn(ex, async(func(co *future.Co) int {
 			await(co, YieldNow())
-			panic(errors.New("boom"))
+			panic(boom)
 		}))
 		bad2 := Spawn(ex, future.PollFn(func(*future.Context) future.Poll[int] { panic("plain future") }))
 		for _, h := range hs {
@@ -245,6 +246,9 @@ func TestPanicGoesToHandle(t *testing.T) {
 	var pe *PanicError
 	if !errors.As(got, &pe) {
 		t.Fatalf("bad task's handle: err = %v, want a *PanicError", got)
+	}
+	if !errors.Is(got, boom) || len(pe.Stack) == 0 {
+		t.Errorf("*PanicError: errors.Is(err, boom) = %v, %d bytes of stack; want true and a stack", errors.Is(got, boom), len(pe.Stack))
 	}
 	if others.Load() != 3 {
 		t.Errorf("%d of 3 other tasks finished", others.Load())
