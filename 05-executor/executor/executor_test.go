@@ -367,6 +367,20 @@ func TestTimersFireInOrderAndNotEarly(t *testing.T) {
 	}
 }
 
+// No busy loop: a loop with nothing to do but wait for a 100 ms timer
+// sleeps in Poll until the deadline, so it turns a handful of times, not
+// thousands (a pollTimeout that always returns 0 spins through ~300,000).
+func TestSleepDoesNotBusyLoop(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	blockOn(t, ex, async(func(co *future.Co) int {
+		await(co, ex.Sleep(100*time.Millisecond))
+		return 0
+	}))
+	if s := ex.Stats(); s.Turns > 10 || s.Polls > 5 {
+		t.Errorf("a 100ms Sleep took %d loop turns and %d task polls, want at most 10 and 5 (no busy loop)", s.Turns, s.Polls)
+	}
+}
+
 func TestTimerResetLaterAndStop(t *testing.T) {
 	ex := newExecutor(t, Options{})
 	start := time.Now()
