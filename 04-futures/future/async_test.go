@@ -159,19 +159,25 @@ func TestAsyncDropAfterCompletionIsHarmless(t *testing.T) {
 	Drop(f)
 }
 
-// A body that swallows the unwinding and awaits again is unwound again.
+// A body that swallows the unwinding and awaits again is unwound again,
+// even by an Await whose future is ready: the body never goes on.
 func TestAsyncDropBodyThatRecovers(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	cx := NewContext(Noop())
+	continued := false
 	f := Async(func(co *Co) int {
 		defer func() {
 			recover()           // a careless body swallows everything...
 			Await(co, Ready(0)) // ...and awaits again: unwound once more
+			continued = true
 		}()
 		return Await(co, newGate(1))
 	})
 	f.Poll(cx)
-	Drop(f)
+	testutil.Within(t, 5*time.Second, "Drop of a body that recovers", func() { Drop(f) })
+	if continued {
+		t.Error("the dropped body went on past an Await")
+	}
 }
 
 func TestAsyncPanicSurfacesOnPoller(t *testing.T) {
