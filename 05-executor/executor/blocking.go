@@ -17,7 +17,7 @@ type pool struct {
 	cond    sync.Cond  // signalled when jobs or closed change; L is &mu
 	jobs    []job      // FIFO of waiting jobs
 	workers int        // started workers
-	idle    int        // workers waiting in cond.Wait
+	idle    int        // workers waiting in cond.Wait and not yet claimed by a Signal
 	max     int
 	closed  bool
 	wg      sync.WaitGroup // running workers
@@ -37,6 +37,10 @@ func (p *pool) submit(j job) bool {
 	p.jobs = append(p.jobs, j)
 	switch {
 	case p.idle > 0:
+		// Claim the idle worker now: the signalled worker does not run
+		// before this returns, and if idle still counted it, the next
+		// submit would signal it again instead of starting a worker.
+		p.idle--
 		p.cond.Signal()
 	case p.workers < p.max:
 		p.workers++
@@ -52,8 +56,7 @@ func (p *pool) worker() {
 	for {
 		for len(p.jobs) == 0 && !p.closed {
 			p.idle++
-			p.cond.Wait()
-			p.idle--
+			p.cond.Wait() // submit's Signal decremented idle for us (close's Broadcast did not, and no longer matters)
 		}
 		if p.closed {
 			p.mu.Unlock()

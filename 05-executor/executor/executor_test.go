@@ -534,3 +534,38 @@ func TestReadFileInStaysInRoot(t *testing.T) {
 		t.Errorf("ReadFileIn(root, %q) (-want +got):\n%s", names, diff)
 	}
 }
+
+// The pool runs up to Workers functions at once, also when a worker is
+// already idle: four jobs submitted in one turn, each waiting until all
+// four are running, all get a worker. (Signalling one idle worker once per
+// job would leave the other three queued behind it.)
+func TestSpawnBlockingRunsWorkersAtOnce(t *testing.T) {
+	const workers = 4
+	ex := newExecutor(t, Options{Workers: workers})
+	var running atomic.Int32
+	job := func() (int32, error) {
+		n := running.Add(1)
+		deadline := time.Now().Add(2 * time.Second)
+		for n < workers && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+			n = running.Load()
+		}
+		return n, nil
+	}
+	got := blockOn(t, ex, async(func(co *future.Co) []int32 {
+		await(co, SpawnBlocking(ex, func() (int, error) { return 0, nil })) // one worker, now idle
+		var hs []*JoinHandle[Result[int32]]
+		for range workers { // four tasks, each submitting in its first poll, all in one turn
+			hs = append(hs, Spawn(ex, SpawnBlocking(ex, job)))
+		}
+		var seen []int32
+		for _, h := range hs {
+			seen = append(seen, await(co, h).Value.Value)
+		}
+		return seen
+	}))
+	want := []int32{workers, workers, workers, workers}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("functions running at once, as each job saw it (-want +got):\n%s", diff)
+	}
+}
