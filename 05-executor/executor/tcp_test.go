@@ -521,3 +521,45 @@ func TestAcceptClassifiesErrors(t *testing.T) {
 		t.Errorf("accept outcomes (-want +got):\n%s", diff)
 	}
 }
+
+// Use after Close: a task waiting in Read or Accept is woken with
+// ErrClosed, a second Close returns ErrClosed (and touches no descriptor),
+// and every operation on a closed Stream or Listener returns ErrClosed.
+func TestCloseWakesWaitersAndRefusesUse(t *testing.T) {
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+	ex := newExecutor(t, Options{})
+	got := blockOn(t, ex, async(func(co *future.Co) []string {
+		c, s, l, err := pair(co, ex)
+		if err != nil {
+			return []string{err.Error()}
+		}
+		defer c.Close()
+		reader := Spawn(ex, s.Read(make([]byte, 8)))
+		accepter := Spawn(ex, l.Accept())
+		await(co, YieldNow()) // both have polled and wait
+		await(co, YieldNow())
+		is := func(err error) string { return fmt.Sprint(errors.Is(err, ErrClosed)) }
+		out := []string{
+			"close stream: " + errString(s.Close()),
+			"close listener: " + errString(l.Close()),
+			"waiting read: " + is(await(co, reader).Value.Err),
+			"waiting accept: " + is(await(co, accepter).Value.Err),
+			"second close: " + is(s.Close()) + " " + is(l.Close()),
+			"read: " + is(await(co, s.Read(make([]byte, 1))).Err),
+			"write: " + is(await(co, s.WriteAll([]byte("x"))).Err),
+			"shutdown: " + is(s.Shutdown(tcp.ShutWrite)),
+			"accept: " + is(await(co, l.Accept()).Err),
+		}
+		return out
+	}))
+	want := []string{
+		"close stream: <nil>", "close listener: <nil>",
+		"waiting read: true", "waiting accept: true",
+		"second close: true true",
+		"read: true", "write: true", "shutdown: true", "accept: true",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
