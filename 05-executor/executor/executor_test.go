@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/async-from-scratch/course/04-futures/future"
 	"github.com/async-from-scratch/course/internal/testutil"
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
 )
 
 func TestSpawnAndJoin(t *testing.T) {
@@ -567,5 +569,44 @@ func TestSpawnBlockingRunsWorkersAtOnce(t *testing.T) {
 	want := []int32{workers, workers, workers, workers}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("functions running at once, as each job saw it (-want +got):\n%s", diff)
+	}
+}
+
+// Misuse and bad input end in one clear error, and leak nothing: BlockOn or
+// Close from inside BlockOn, a bad or busy address, BlockOn on a closed
+// executor.
+func TestMisuseIsAClearError(t *testing.T) {
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+	ex := newExecutor(t, Options{})
+	var inUse error
+	got := blockOn(t, ex, async(func(co *future.Co) []string {
+		_, nested := BlockOn(ex, future.Ready(1))
+		l, err := ex.Listen("127.0.0.1:0")
+		if err != nil {
+			return []string{err.Error()}
+		}
+		defer l.Close()
+		_, bad := ex.Listen("nonsense")
+		_, inUse = ex.Listen(l.Addr().String())
+		badText := errString(bad)
+		if i := strings.Index(badText, `": `); i >= 0 {
+			badText = badText[:i+1] // the reason after it is stage 02's wording
+		}
+		return []string{errString(nested), errString(ex.Close()), badText}
+	}))
+	want := []string{
+		"executor: BlockOn called inside BlockOn",
+		"executor: Close called inside BlockOn",
+		`tcp: bad address "nonsense"`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+	if !errors.Is(inUse, unix.EADDRINUSE) {
+		t.Errorf("Listen on a port in use: %v, want EADDRINUSE", inUse)
+	}
+	if _, err := BlockOn(ex, future.Ready(1)); !errors.Is(err, ErrClosed) {
+		t.Errorf("BlockOn on a closed executor: %v, want ErrClosed", err)
 	}
 }
