@@ -68,8 +68,17 @@ func server(args []string, stdout io.Writer, log *slog.Logger, sigs <-chan os.Si
 	if err := demo.ParseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	if *loops < 1 {
+	switch {
+	case *loops < 1:
 		return errors.New("-loops must be at least 1")
+	case *idle < 0:
+		return errors.New("-idle must not be negative (0: never)")
+	case *maxConns < 0:
+		return errors.New("-max-conns must not be negative (0: no limit)")
+	case *grace <= 0:
+		// Config reads a zero Grace as "the default", which is not what
+		// someone typing -grace 0 means.
+		return errors.New("-grace must be positive")
 	}
 	cfg := echo.Config{Addr: *addr, Mode: echo.Mode(*mode), Style: echo.Style(*style),
 		Idle: *idle, MaxConns: *maxConns, Grace: *grace, Logger: log, Loops: *loops}

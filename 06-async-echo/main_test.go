@@ -46,6 +46,11 @@ func TestUserErrors(t *testing.T) {
 		{Args: []string{"-mode", "file", "-root", "/does/not/exist"}, Want: "-root: open /does/not/exist: no such file or directory", Is: fs.ErrNotExist},
 		{Args: []string{"-mode", "file", "-root", "main.go"}, Want: "-root: open main.go: not a directory"},
 		{Args: []string{"-loops", "0"}, Want: "-loops must be at least 1"},
+		// With a bad address too, so that a missing check fails here at
+		// once instead of serving on a port.
+		{Args: []string{"-idle", "-1s", "-addr", "nonsense"}, Want: "-idle must not be negative (0: never)"},
+		{Args: []string{"-max-conns", "-1", "-addr", "nonsense"}, Want: "-max-conns must not be negative (0: no limit)"},
+		{Args: []string{"-grace", "0", "-addr", "nonsense"}, Want: "-grace must be positive"},
 		{Args: []string{"-nope"}, Want: "server: flag provided but not defined: -nope"},
 		{Args: []string{"-addr", "127.0.0.1:0", "extra"}, Want: `server: unexpected argument "extra"`},
 		{Args: []string{"selftest", "extra"}, Want: `selftest: unexpected argument "extra"`},
