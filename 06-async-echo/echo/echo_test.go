@@ -2,6 +2,7 @@ package echo
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -437,5 +438,32 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestIdleTimeoutClosesClientsThatDoNotRead: a client that sends and never
+// reads stalls the server's writes; with -idle set, it is closed like a
+// silent one, in both styles, instead of holding its connection forever.
+func TestIdleTimeoutClosesClientsThatDoNotRead(t *testing.T) {
+	for _, style := range []Style{StyleMachine, StyleCoroutine} {
+		t.Run(string(style), func(t *testing.T) {
+			checkFDs(t)
+			ts := startServer(t, Config{Style: style, Idle: 300 * time.Millisecond})
+			testutil.Within(t, 30*time.Second, "idle non-reader", func() {
+				c := dial(t, ts.addr)
+				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+				blob := loadgen.Payload(1<<20, 5)
+				var err error
+				for i := 0; i < 256 && err == nil; i++ { // 256 MiB: far beyond the socket buffers
+					_, err = c.Write(blob)
+				}
+				switch {
+				case err == nil:
+					t.Errorf("wrote 256 MiB without reading and the server took it all")
+				case errors.Is(err, os.ErrDeadlineExceeded):
+					t.Errorf("client blocked for 10s: the server never closed a client that does not read (-idle 300ms)")
+				}
+			})
+		})
 	}
 }
