@@ -467,3 +467,25 @@ func TestIdleTimeoutClosesClientsThatDoNotRead(t *testing.T) {
 		})
 	}
 }
+
+// TestFileServerIdleTimeoutClosesClientsThatDoNotRead: a client that asks for
+// a large file and stops reading is closed after -idle, not held forever.
+func TestFileServerIdleTimeoutClosesClientsThatDoNotRead(t *testing.T) {
+	checkFDs(t)
+	dir := t.TempDir()
+	big := loadgen.Payload(32<<20, 12) // far beyond the socket buffers
+	must(t, os.WriteFile(dir+"/big.bin", big, 0o644))
+	root, err := os.OpenRoot(dir)
+	must(t, err)
+	defer root.Close()
+	ts := startServer(t, Config{Mode: ModeFile, Root: root, Idle: 300 * time.Millisecond})
+	testutil.Within(t, 30*time.Second, "file server, idle reader", func() {
+		c := dial(t, ts.addr)
+		c.Write([]byte("big.bin\n"))
+		time.Sleep(time.Second) // not reading: the server's writes stall
+		got, _ := io.ReadAll(c)
+		if len(got) >= len(Prompt)+len(big) {
+			t.Errorf("a client that stopped reading for 1s got all %d bytes: -idle 300ms did not close it", len(got))
+		}
+	})
+}
