@@ -3,7 +3,6 @@
 package main
 
 import (
-	"runtime"
 	"testing"
 	"time"
 
@@ -35,30 +34,11 @@ func TestTimeoutReturnsZeroEventsNoSooner(t *testing.T) {
 func TestTimeoutSurvivesSignals(t *testing.T) {
 	checkNoLeak(t)
 	const timeout = 300 * time.Millisecond
-	tid := make(chan int, 1)
-	done := make(chan struct{})
 	var n int
 	var elapsed time.Duration
 	var err error
-	go func() {
-		defer close(done)
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		tid <- unix.Gettid()
+	testutil.UnderSignals(t, 10*time.Second, "waitEmpty interrupted by signals", func() {
 		n, elapsed, err = waitEmpty(timeout)
-	}()
-	target := <-tid
-	ticker := time.NewTicker(20 * time.Millisecond)
-	defer ticker.Stop()
-	testutil.Within(t, 10*time.Second, "waitEmpty interrupted by signals", func() {
-		for {
-			select {
-			case <-done:
-				return
-			case <-ticker.C:
-				unix.Tgkill(unix.Getpid(), target, unix.SIGURG)
-			}
-		}
 	})
 	if err != nil || n != 0 {
 		t.Errorf("waitEmpty(%v) under signals = %d events, %v; want 0, nil", timeout, n, err)

@@ -6,7 +6,6 @@ package poll
 //	go test -run 'Epoll|Token|EINTR' -v ./02-mio-like-poll/poll
 
 import (
-	"runtime"
 	"testing"
 	"time"
 
@@ -134,32 +133,13 @@ func TestPollRetriesEINTRWithTheTimeLeft(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	tid := make(chan int, 1)
-	done := make(chan struct{})
 	var n int
 	var pollErr error
 	var elapsed time.Duration
-	go func() {
-		defer close(done)
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		tid <- unix.Gettid()
+	testutil.UnderSignals(t, 10*time.Second, "Poll interrupted by signals", func() {
 		start := time.Now()
 		n, pollErr = p.Poll(NewEvents(1), 300*time.Millisecond)
 		elapsed = time.Since(start)
-	}()
-	target := <-tid
-	ticker := time.NewTicker(20 * time.Millisecond)
-	defer ticker.Stop()
-	testutil.Within(t, 10*time.Second, "Poll interrupted by signals", func() {
-		for {
-			select {
-			case <-done:
-				return
-			case <-ticker.C:
-				unix.Tgkill(unix.Getpid(), target, unix.SIGURG)
-			}
-		}
 	})
 	if n != 0 || pollErr != nil {
 		t.Errorf("Poll(events, 300ms) under signals = %d, %v; want 0, nil", n, pollErr)
