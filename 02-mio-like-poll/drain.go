@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,13 +24,7 @@ type drainResult struct {
 // a handler that reads once per event (4096 bytes), once to a handler that
 // reads until would-block (tcp.Drain). The first strands the rest: no new
 // data, no new edge, no new event.
-func drainDemo(args []string, stdout io.Writer, log *slog.Logger) error {
-	if err := noFlags("drain", args, stdout); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
-	}
+func drainDemo(stdout io.Writer, log *slog.Logger) error {
 	once := func(s *tcp.Stream) (int, error) {
 		buf := make([]byte, 4096)
 		n, err := s.Read(buf)

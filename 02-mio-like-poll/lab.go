@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/async-from-scratch/course/02-mio-like-poll/poll"
 	"github.com/async-from-scratch/course/02-mio-like-poll/tcp"
+	"github.com/async-from-scratch/course/internal/demo"
 )
 
 // The lab: one scenario, run under each mode. Eight bytes arrive at once;
@@ -36,18 +36,11 @@ type labResult struct {
 	secondWhat    string // what happened between the phases
 }
 
-func labDemo(name string) func([]string, io.Writer, *slog.Logger) error {
-	modes := map[string]poll.Mode{"level": poll.Level, "edge": poll.Edge, "oneshot": poll.Oneshot}
-	return func(args []string, stdout io.Writer, log *slog.Logger) error {
-		if err := noFlags(name, args, stdout); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil
-			}
-			return err
-		}
-		_, err := runLab(modes[name], stdout, log)
+func labDemo(mode poll.Mode) demo.Func {
+	return demo.NoFlags(func(stdout io.Writer, log *slog.Logger) error {
+		_, err := runLab(mode, stdout, log)
 		return err
-	}
+	})
 }
 
 // runLab runs the scenario under mode, printing each poll to w.

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/async-from-scratch/course/02-mio-like-poll/poll"
 	"github.com/async-from-scratch/course/internal/demo"
 )
 
@@ -25,11 +25,11 @@ var program = demo.Program{
 	Demos: []demo.Demo{
 		{Name: "tcp", What: "the blog's PING/PONG between a server and a client, on Poll (flags: -rounds)", Run: tcpDemo},
 		{Name: "timeout", What: "Poll with nothing registered returns 0 events after its timeout (flag: -wait)", Run: timeoutDemo},
-		{Name: "spurious", What: "an event, then accept and read say would-block anyway; the loop shrugs", Run: spuriousDemo},
-		{Name: "level", What: "8 bytes arrive, 4 read per event: level-triggered reports unread data again", Run: labDemo("level")},
-		{Name: "edge", What: "the same under edge triggering: one event per burst, the rest stranded", Run: labDemo("edge")},
-		{Name: "oneshot", What: "the same under oneshot: one event, silence, then Reregister re-arms", Run: labDemo("oneshot")},
-		{Name: "drain", What: "edge-triggered reading done right: read until would-block", Run: drainDemo},
+		{Name: "spurious", What: "an event, then accept and read say would-block anyway; the loop shrugs", Run: demo.NoFlags(spuriousDemo)},
+		{Name: "level", What: "8 bytes arrive, 4 read per event: level-triggered reports unread data again", Run: labDemo(poll.Level)},
+		{Name: "edge", What: "the same under edge triggering: one event per burst, the rest stranded", Run: labDemo(poll.Edge)},
+		{Name: "oneshot", What: "the same under oneshot: one event, silence, then Reregister re-arms", Run: labDemo(poll.Oneshot)},
+		{Name: "drain", What: "edge-triggered reading done right: read until would-block", Run: demo.NoFlags(drainDemo)},
 		{Name: "still-block", What: "a slow println inside the loop delays every connection; on a worker it does not (flag: -delay)", Run: stillBlockDemo},
 	},
 }
@@ -37,12 +37,4 @@ var program = demo.Program{
 // run is the whole program; main only adds the exit status.
 func run(args []string, stdout, stderr io.Writer) error {
 	return program.Run(args, stdout, stderr)
-}
-
-// parseFlags parses a demo's flags: see demo.ParseFlags.
-var parseFlags = demo.ParseFlags
-
-// noFlags is parseFlags for demos without flags.
-func noFlags(name string, args []string, stdout io.Writer) error {
-	return parseFlags(flag.NewFlagSet(name, flag.ContinueOnError), args, stdout)
 }

@@ -56,7 +56,7 @@ func TestEachDemoRuns(t *testing.T) {
 		{Args: []string{"oneshot"}, Want: []string{"  => events: 1, bytes read: 4, left unread: 4\nthen Reregister re-arms it", "  => events: 1, bytes read: 4, left unread: 0\n"}},
 		{Args: []string{"drain"}, Want: []string{"stranded: 5904\n", "bytes read: 10000 of 10000, stranded: 0\n"}},
 		{Args: []string{"still-block", "-delay", "20ms"}, Want: []string{"println inside the loop (20ms per line)", "println on a worker goroutine", "  | hello from connection 2\n", "slowest "}},
-		{Args: []string{"level", "-h"}, Want: []string{"usage of level:"}},
+		{Args: []string{"level", "-h"}, Want: []string{"level takes no flags"}},
 		{Args: []string{"-h"}, Want: []string{"  still-block a slow println", "usage of tcp:\n  -rounds int"}},
 	})
 }
@@ -99,7 +99,7 @@ func TestLab(t *testing.T) {
 func TestDrainDemoStrandsWithoutDraining(t *testing.T) {
 	checkNoLeak(t)
 	var out strings.Builder
-	if err := drainDemo(nil, &out, discard); err != nil {
+	if err := drainDemo(&out, discard); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "edge, one read per event:                 events: 1, bytes read:  4096 of 10000, stranded: 5904\n") {

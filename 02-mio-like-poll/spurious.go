@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,13 +17,7 @@ import (
 // for one connection: the "thundering herd"). Other causes exist (a client
 // that resets before accept; a kernel that reports conservatively), and mio
 // and Go's runtime both tell callers to expect them.
-func spuriousDemo(args []string, stdout io.Writer, log *slog.Logger) error {
-	if err := noFlags("spurious", args, stdout); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
-	}
+func spuriousDemo(stdout io.Writer, log *slog.Logger) error {
 	a, err := poll.New()
 	if err != nil {
 		return err

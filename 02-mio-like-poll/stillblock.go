@@ -13,6 +13,7 @@ import (
 
 	"github.com/async-from-scratch/course/02-mio-like-poll/poll"
 	"github.com/async-from-scratch/course/02-mio-like-poll/tcp"
+	"github.com/async-from-scratch/course/internal/demo"
 )
 
 // stillBlockConns is how many clients send a request at the same moment.
@@ -43,10 +44,7 @@ func (r stillBlockResult) slowest() time.Duration { return slices.Max(r.replies)
 func stillBlockDemo(args []string, stdout io.Writer, log *slog.Logger) error {
 	fs := flag.NewFlagSet("still-block", flag.ContinueOnError)
 	delay := fs.Duration("delay", 100*time.Millisecond, "how long the slow terminal takes per line")
-	if err := parseFlags(fs, args, stdout); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if err := demo.ParseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if *delay < 0 || *delay > 500*time.Millisecond {

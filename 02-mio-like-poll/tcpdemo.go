@@ -10,6 +10,7 @@ import (
 
 	"github.com/async-from-scratch/course/02-mio-like-poll/poll"
 	"github.com/async-from-scratch/course/02-mio-like-poll/tcp"
+	"github.com/async-from-scratch/course/internal/demo"
 )
 
 // The blog's tokens: one per source, chosen by us, handed back by Poll.
@@ -41,10 +42,7 @@ type side struct {
 func tcpDemo(args []string, stdout io.Writer, log *slog.Logger) error {
 	fs := flag.NewFlagSet("tcp", flag.ContinueOnError)
 	rounds := fs.Int("rounds", 3, "PING/PONG round trips")
-	if err := parseFlags(fs, args, stdout); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if err := demo.ParseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if *rounds < 1 || *rounds > 100000 {

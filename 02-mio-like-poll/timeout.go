@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/async-from-scratch/course/02-mio-like-poll/poll"
+	"github.com/async-from-scratch/course/internal/demo"
 )
 
 // timeoutDemo polls with nothing registered: Poll sleeps in the kernel for
@@ -17,10 +17,7 @@ import (
 func timeoutDemo(args []string, stdout io.Writer, _ *slog.Logger) error {
 	fs := flag.NewFlagSet("timeout", flag.ContinueOnError)
 	wait := fs.Duration("wait", 100*time.Millisecond, "Poll's timeout")
-	if err := parseFlags(fs, args, stdout); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if err := demo.ParseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if *wait < 0 || *wait > 10*time.Second {

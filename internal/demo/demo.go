@@ -139,12 +139,16 @@ func (p Program) Run(args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown demo %q; the demos are: %s", name, strings.Join(p.names(), ", "))
 }
 
-// call runs one demo. Its -h is a success; a flagless demo's complaint
-// about arguments gets the demo's name.
+// call runs one demo. Its -h is a success (a flagless demo answers it with
+// one line); a flagless demo's complaint about other arguments gets the
+// demo's name.
 func (p Program) call(name string, run Func, args []string, stdout io.Writer, log *slog.Logger) error {
 	err := run(args, stdout, log)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
+		return nil
+	case errors.Is(err, errNoFlags) && len(args) == 1 && isHelp(args[0]):
+		fmt.Fprintf(stdout, "%s takes no flags\n", name)
 		return nil
 	case errors.Is(err, errNoFlags):
 		return fmt.Errorf("%s: %w", name, err)

@@ -70,6 +70,7 @@ func TestRun(t *testing.T) {
 		{"a name runs that demo with the rest", nil, []string{"rec", "a", "b"}, "rec [\"a\" \"b\"]\n"},
 		{"flags without a name go to the main demo", nil, []string{"-n", "3"}, "flagged n=3\n"},
 		{"Main picks the main demo", func(p *Program) { p.Main = "rec" }, []string{"-x"}, "rec [\"-x\"]\n"},
+		{"a flagless demo's -h says so", nil, []string{"plain", "-h"}, "plain takes no flags\n"},
 		{"a demo's -h prints its flags", nil, []string{"flagged", "-h"}, "usage of flagged:\n  -n int\n    \thow many (default 1)\n"},
 		{"-h alone lists the demos and the main demo's flags", nil, []string{"-h"},
 			"demos (go run ./00-test <demo>):\n  flagged  has a flag -n\n  plain    has no flags\n  rec      records its arguments\nusage of flagged:\n  -n int\n    \thow many (default 1)\n"},
@@ -127,7 +128,8 @@ func TestErrorsAreOneClearLine(t *testing.T) {
 		{nil, []string{"flagged", "-n", "x"}, `flagged: invalid value "x" for flag -n: parse error`},
 		{nil, []string{"flagged", "extra"}, `flagged: unexpected argument "extra"`},
 		{nil, []string{"-bogus"}, "flagged: flag provided but not defined: -bogus"},
-		{nil, []string{"plain", "-h"}, `plain: unexpected argument "-h" (this demo takes no flags)`},
+		{nil, []string{"plain", "-x"}, `plain: unexpected argument "-x" (this demo takes no flags)`},
+		{nil, []string{"plain", "-h", "x"}, `plain: unexpected argument "-h" (this demo takes no flags)`},
 		{func(p *Program) { p.Main = "missing" }, nil, `demo: program 00-test: Main "missing" names no demo`},
 		{func(p *Program) { p.Demos = nil }, nil, "demo: program 00-test has no demos"},
 	} {
