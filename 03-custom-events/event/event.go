@@ -153,8 +153,9 @@ func (s *SetReadiness) Wakeups() uint64 {
 // the exact moment a racing Set can land.
 var testHookClear func()
 
-// notifyTestHook runs testHookClear if a test installed one.
-func notifyTestHook() {
+// runTestHookClear runs testHookClear if a test installed one. It is the
+// only test seam in Clear; in the real program it does nothing.
+func runTestHookClear() {
 	if testHookClear != nil {
 		testHookClear()
 	}

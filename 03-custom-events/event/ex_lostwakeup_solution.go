@@ -21,7 +21,7 @@ func (r *Registration) Clear() error {
 	if err := r.s.consume(); err != nil {
 		return err
 	}
-	notifyTestHook()
+	runTestHookClear()
 	// (2) Re-open the gate: from here on, the next Set makes a syscall and
 	// so a new event. Doing (2) before (1) would let a Set write between
 	// them and (1) swallow that write, leaving pending true forever.
