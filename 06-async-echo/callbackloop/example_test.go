@@ -1,4 +1,4 @@
-package floor_test
+package callbackloop_test
 
 import (
 	"fmt"
@@ -6,13 +6,13 @@ import (
 	"net"
 
 	"github.com/async-from-scratch/course/02-mio-like-poll/tcp"
-	"github.com/async-from-scratch/course/06-async-echo/floor"
+	"github.com/async-from-scratch/course/06-async-echo/callbackloop"
 )
 
 func Example() {
 	ln, _ := tcp.Listen("127.0.0.1:0")
 	addr := ln.Addr().String()
-	srv, _ := floor.New(ln, floor.Options{})
+	srv, _ := callbackloop.New(ln, callbackloop.Options{})
 	done := make(chan error)
 	go func() { done <- srv.Run() }()
 
