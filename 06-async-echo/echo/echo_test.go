@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -63,8 +65,8 @@ func testEchoCases(t *testing.T, addr string) {
 		testutil.Within(t, 60*time.Second, "large payload", func() {
 			data := loadgen.Payload(scale(8<<20, 4), 7)
 			got := pump(t, dial(t, addr), data, 200*time.Millisecond)
-			if !bytes.Equal(got, data) {
-				t.Errorf("echo of %d bytes: got %d bytes, equal=%v", len(data), len(got), bytes.Equal(got, data[:min(len(got), len(data))]))
+			if msg := echoMismatch(data, got); msg != "" {
+				t.Errorf("echo of a large payload: %s", msg)
 			}
 		})
 	})
@@ -87,14 +89,16 @@ func testEchoCases(t *testing.T, addr string) {
 	t.Run("half-close: the rest is echoed, then the server closes", func(t *testing.T) {
 		testutil.Within(t, 30*time.Second, "half-close", func() {
 			for _, size := range []int{0, 1, 100_000} {
-				data := loadgen.Payload(size, 9)
-				c := dial(t, addr)
-				_ = c.SetDeadline(time.Now().Add(3 * time.Second))
-				got := pump(t, c, data, 0)
-				if !bytes.Equal(got, data) {
-					t.Errorf("half-close after %d bytes: got %d bytes back", size, len(got))
+				if err := halfCloseAfter(dial(t, addr), loadgen.Payload(size, 9)); err != nil {
+					t.Errorf("half-close after %d bytes: %v", size, err)
+					return
 				}
 			}
+		})
+	})
+	t.Run("a stalled client's leftover survives the reads of an active one", func(t *testing.T) {
+		testutil.Within(t, 60*time.Second, "stalled and active clients", func() {
+			testStalledBesideActive(t, addr)
 		})
 	})
 	t.Run("a client that does not read is throttled, not buffered", func(t *testing.T) {
@@ -115,7 +119,7 @@ func testEchoCases(t *testing.T, addr string) {
 						return
 					}
 				}
-				werr <- c.CloseWrite()
+				werr <- nil
 			}()
 			time.Sleep(500 * time.Millisecond)
 			mu.Lock()
@@ -126,9 +130,11 @@ func testEchoCases(t *testing.T, addr string) {
 			if w >= int64(len(data)) {
 				t.Errorf("client wrote all %d bytes without reading: the server buffers without bound", w)
 			}
-			got, err := io.ReadAll(c)
-			if err != nil || !bytes.Equal(got, data) {
-				t.Errorf("after draining: %d of %d bytes back, err %v", len(got), len(data), err)
+			got, err := readEcho(c, len(data))
+			if err != nil {
+				t.Errorf("draining the echo: %v", err)
+			} else if msg := echoMismatch(data, got); msg != "" {
+				t.Errorf("after draining: %s", msg)
 			}
 			if err := <-werr; err != nil {
 				t.Error(err)
@@ -278,9 +284,9 @@ func TestMaxConnsHoldsBackTheNextClient(t *testing.T) {
 			t.Errorf("third client got %d bytes while two were open, want no answer yet", n)
 		}
 		a.Close()
-		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 		if _, err := io.ReadFull(c, make([]byte, 3)); err != nil {
-			t.Errorf("third client after one closed: %v", err)
+			t.Errorf("third client not served within 5s after one of the first two closed (%v): the server must close a connection whose client has gone", err)
 		}
 	})
 }
@@ -323,7 +329,7 @@ func TestShutdownWaitsForConnectionsToFinish(t *testing.T) {
 
 func testShutdownWaitsForConnectionsToFinish(t *testing.T, loops int) {
 	checkFDs(t)
-	ts := startServer(t, Config{Grace: 10 * time.Second, Loops: loops})
+	ts := startServer(t, Config{Grace: 3 * time.Second, Loops: loops})
 	testutil.Within(t, 20*time.Second, "graceful shutdown", func() {
 		c := dial(t, ts.addr)
 		c.Write([]byte("x"))
@@ -335,9 +341,10 @@ func testShutdownWaitsForConnectionsToFinish(t *testing.T, loops int) {
 		}()
 		ts.stop()
 		// The connection is still served during the grace period.
-		got, err := io.ReadAll(c)
-		if err != nil || string(got) != "late" {
+		if got, err := readEcho(c, 4); err != nil || string(got) != "late" {
 			t.Errorf("during grace: got %q, %v; want \"late\", nil", got, err)
+		} else if err := awaitClose(c); err != nil {
+			t.Errorf("during grace: %v", err)
 		}
 		ts.shutdown(t) // returns as soon as the last connection is gone
 	})
@@ -488,4 +495,117 @@ func TestFileServerIdleTimeoutClosesClientsThatDoNotRead(t *testing.T) {
 			t.Errorf("a client that stopped reading for 1s got all %d bytes: -idle 300ms did not close it", len(got))
 		}
 	})
+}
+
+// halfCloseAfter sends data, half-closes, and expects the whole echo, then
+// the server's close.
+func halfCloseAfter(c *net.TCPConn, data []byte) error {
+	if _, err := c.Write(data); err != nil {
+		return err
+	}
+	if err := c.CloseWrite(); err != nil {
+		return err
+	}
+	got, err := readEcho(c, len(data))
+	if err != nil {
+		return err
+	}
+	if msg := echoMismatch(data, got); msg != "" {
+		return errors.New(msg)
+	}
+	return awaitClose(c)
+}
+
+// testStalledBesideActive: client a writes without reading until the
+// server stops reading from it, which it does only while a short write's
+// leftover waits to be flushed. Then client b is echoed a few MiB through
+// the same server, whose reads all go into the one shared buffer. Then a
+// reads: its echo must be what it sent. A leftover kept as a window into
+// the shared buffer, instead of a copy, comes back with b's bytes in it.
+func testStalledBesideActive(t *testing.T, addr string) {
+	a, b := dial(t, addr), dial(t, addr)
+	dataA := loadgen.Payload(64<<20, 21) // far beyond the socket buffers
+	written := 0
+	for written < len(dataA) {
+		// A write that makes no progress for 500ms: the buffers are full,
+		// and the server no longer reads from a.
+		_ = a.SetWriteDeadline(time.Now().Add(500 * time.Millisecond))
+		n, err := a.Write(dataA[written:min(written+1<<20, len(dataA))])
+		written += n
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			break
+		}
+		if err != nil {
+			t.Errorf("client a, writing: %v", err)
+			return
+		}
+	}
+	if written == len(dataA) {
+		t.Errorf("the server read all %d bytes from a client that reads nothing: it never stopped reading to flush what a short write left over (back-pressure)", written)
+		return
+	}
+	dataB := loadgen.Payload(scale(4<<20, 2), 22)
+	if msg := echoMismatch(dataB, pump(t, b, dataB, 0)); msg != "" {
+		t.Errorf("the active client b: %s", msg)
+	}
+	gotA, err := readEcho(a, written)
+	if err != nil {
+		t.Errorf("the stalled client a: %v", err)
+		return
+	}
+	if msg := echoMismatch(dataA[:written], gotA); msg != "" {
+		i := 0
+		for gotA[i] == dataA[i] {
+			i++
+		}
+		if bytes.Contains(dataB, gotA[i:min(i+16, len(gotA))]) {
+			msg = fmt.Sprintf("from byte %d on, its echo holds the bytes of client b: its unsent leftover was kept as a window into the shared read buffer, which b's reads overwrote; keep a copy", i)
+		}
+		t.Errorf("the stalled client a: %s", msg)
+	}
+}
+
+// TestHalfClose: a client that half-closes gets the rest of its echo, then
+// the server's close. The server ends the connection too (answering with a
+// FIN of its own is not enough: the task must finish and free the
+// descriptor), and logs it as a normal end, not as an error.
+func TestHalfClose(t *testing.T) {
+	for _, style := range []Style{StyleMachine, StyleCoroutine} {
+		t.Run(string(style), func(t *testing.T) {
+			checkFDs(t)
+			var logs testutil.SyncBuffer
+			ts := startServer(t, Config{Style: style, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			testutil.Within(t, 30*time.Second, "half-close", func() {
+				for _, size := range []int{0, 1, 100_000} {
+					c := dial(t, ts.addr)
+					if err := halfCloseAfter(c, loadgen.Payload(size, 9)); err != nil {
+						t.Errorf("half-close after %d bytes: %v", size, err)
+						return
+					}
+					closed, ok := awaitLog(&logs, "msg=closed peer="+c.LocalAddr().String()+" ")
+					if !ok {
+						t.Errorf("half-close after %d bytes: the client got its echo and EOF, but the server did not close the connection within %v (no \"closed\" in its log): after EOF the task must finish, not wait for an event that never comes", size, echoStall)
+						return
+					}
+					if strings.Contains(closed, " err=") {
+						t.Errorf("half-close after %d bytes: the server logged it as a failure (%s): a half-close is the client's normal goodbye, not an error", size, strings.TrimSpace(closed[strings.Index(closed, "msg="):]))
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// awaitLog waits up to echoStall for a line of logs that contains want,
+// and returns it.
+func awaitLog(logs *testutil.SyncBuffer, want string) (string, bool) {
+	for deadline := time.Now().Add(echoStall); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for line := range strings.Lines(logs.String()) {
+			if strings.Contains(line, want) {
+				return line, true
+			}
+		}
+	}
+	return "", false
 }

@@ -1,7 +1,9 @@
 package echo
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -121,28 +123,89 @@ func dial(t *testing.T, addr string) *net.TCPConn {
 
 func netDial(addr string) (loadgen.Conn, error) { return net.DialTimeout("tcp", addr, 10*time.Second) }
 
-// pump writes data from one goroutine, waits delay, reads the echo, and
-// returns it once the writer has half-closed and the server closed. A delay
-// lets the socket buffers fill up: the server's writes come up short.
+// pump writes data from one goroutine, waits delay, and reads the echo
+// back (see readEcho). A delay lets the socket buffers fill up: the
+// server's writes come up short.
 func pump(t *testing.T, c *net.TCPConn, data []byte, delay time.Duration) []byte {
 	t.Helper()
 	werr := make(chan error, 1)
 	go func() {
 		_, err := c.Write(data)
-		if err == nil {
-			err = c.CloseWrite()
-		}
 		werr <- err
 	}()
 	time.Sleep(delay)
-	got, err := io.ReadAll(c)
+	got, err := readEcho(c, len(data))
 	if err != nil {
-		t.Errorf("reading the echo: %v (got %d of %d bytes)", err, len(got), len(data))
+		t.Errorf("reading the echo: %v", err)
 	}
 	if err := <-werr; err != nil {
 		t.Errorf("writing: %v", err)
 	}
 	return got
+}
+
+// echoStall bounds how long a client waits for the next byte of its echo,
+// or for the server's close. A correct server answers in microseconds; a
+// lost byte or a missed EOF then fails in seconds, not at the package
+// timeout.
+const echoStall = 3 * time.Second
+
+// readEcho reads n bytes from c. It gives up when no byte has come for
+// echoStall, and says so with how far it got.
+func readEcho(c net.Conn, n int) ([]byte, error) {
+	got := make([]byte, 0, n)
+	buf := make([]byte, 64<<10)
+	for len(got) < n {
+		_ = c.SetReadDeadline(time.Now().Add(echoStall))
+		m, err := c.Read(buf[:min(len(buf), n-len(got))])
+		got = append(got, buf[:m]...)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return got, fmt.Errorf("no byte for %v after %d of %d bytes of echo", echoStall, len(got), n)
+		}
+		if err != nil {
+			return got, fmt.Errorf("after %d of %d bytes of echo: %w", len(got), n, err)
+		}
+	}
+	_ = c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	return got, nil
+}
+
+// awaitClose waits up to echoStall for the server to close c after the
+// client half-closed and got its whole echo back.
+func awaitClose(c net.Conn) error {
+	_ = c.SetReadDeadline(time.Now().Add(echoStall))
+	defer c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	n, err := c.Read(make([]byte, 1))
+	switch {
+	case err == io.EOF:
+		return nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Errorf(`the server did not close within %v of the client's half-close: EOF is not "no data yet"`, echoStall)
+	case err != nil:
+		return fmt.Errorf("waiting for the server's close after the half-close: %w", err)
+	default:
+		return fmt.Errorf("%d more byte(s) after the whole echo, want the server's close", n)
+	}
+}
+
+// echoMismatch says how got differs from sent, the echo it should be, in
+// the chapter's terms; "" when they are equal.
+func echoMismatch(sent, got []byte) string {
+	if bytes.Equal(sent, got) {
+		return ""
+	}
+	i := 0
+	for i < min(len(sent), len(got)) && sent[i] == got[i] {
+		i++
+	}
+	what := "bytes came back changed"
+	switch {
+	case len(got) < len(sent):
+		what = "bytes were lost: what a short write did not send must be kept and sent later"
+	case len(got) > len(sent):
+		what = "bytes came back twice"
+	}
+	return fmt.Sprintf("got %d of %d bytes back, different from byte %d on: %s", len(got), len(sent), i, what)
 }
 
 func checkFDs(t *testing.T) {
