@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/async-from-scratch/course/04-futures/future"
+	"github.com/async-from-scratch/course/05-executor/executor"
 	"github.com/async-from-scratch/course/06-async-echo/loadgen"
 	"github.com/async-from-scratch/course/internal/testutil"
 )
@@ -608,4 +610,89 @@ func awaitLog(logs *testutil.SyncBuffer, want string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// Idle means no progress in either direction: a client that reads slowly
+// but steadily, for longer than the idle timeout, keeps its connection and gets every
+// byte. The reader below takes 64 KiB every 100ms (the loopback window
+// opens in 64 KiB steps) for 3s, with -idle 2s; the server's send buffer is
+// made small so that the kernel reports each step (see serveOne).
+const (
+	slowIdle  = 2 * time.Second
+	slowChunk = 64 << 10
+	slowPause = 100 * time.Millisecond
+)
+
+// TestIdleTimeoutSparesSlowReaders: the state machine with a 4 MiB read
+// buffer, whose leftover then takes seconds to flush to this reader.
+func TestIdleTimeoutSparesSlowReaders(t *testing.T) {
+	checkFDs(t)
+	cfg := Config{Style: StyleMachine, Idle: slowIdle, BufSize: 4 << 20}
+	c, done := serveOne(t, cfg, 16<<10, func(s *Server, st *executor.Stream) future.Future[struct{}] {
+		s.live++
+		return s.handler(st)
+	})
+	testutil.Within(t, 60*time.Second, "slow reader", func() {
+		want := loadgen.Payload(8<<20, 13)
+		go c.Write(want) // unblocked by the close at the end
+		got, err := readSlowly(c, len(want), 3*time.Second)
+		switch {
+		case err != nil:
+			t.Errorf("a client reading 64 KiB every 100ms: %v after %d of %d bytes: with -idle %v, a slow reader is not idle (idle means no progress in either direction)", err, len(got), len(want), slowIdle)
+		case echoMismatch(want, got) != "":
+			t.Errorf("a client reading slowly: %s", echoMismatch(want, got))
+		}
+		c.Close()
+		if err := <-done; err != nil {
+			t.Errorf("serving one connection: %v", err)
+		}
+	})
+}
+
+// TestWriteAllWithIdleSparesSlowReaders: writeAll, what the coroutine
+// handler and the file server write with, fails a write only when no byte
+// went out for -idle, not when the whole write takes longer.
+func TestWriteAllWithIdleSparesSlowReaders(t *testing.T) {
+	checkFDs(t)
+	want := loadgen.Payload(4<<20, 15)
+	var werr error
+	c, done := serveOne(t, Config{Idle: slowIdle}, 16<<10, func(s *Server, st *executor.Stream) future.Future[struct{}] {
+		return future.Async(func(co *future.Co) struct{} {
+			defer st.Close()
+			_, werr = future.Await(co, s.writeAll(st, want)).Get()
+			return struct{}{}
+		})
+	})
+	testutil.Within(t, 60*time.Second, "slow reader of writeAll", func() {
+		got, err := readSlowly(c, len(want), 3*time.Second)
+		c.Close()
+		if err := <-done; err != nil {
+			t.Errorf("serving one connection: %v", err)
+		}
+		switch {
+		case werr != nil:
+			t.Errorf("writeAll of %d bytes to a client reading 64 KiB every 100ms = %v: with -idle %v, a slow reader is not idle (idle means no progress, not a slow write)", len(want), werr, slowIdle)
+		case err != nil:
+			t.Errorf("reading: %v after %d of %d bytes", err, len(got), len(want))
+		case echoMismatch(want, got) != "":
+			t.Errorf("writeAll: %s", echoMismatch(want, got))
+		}
+	})
+}
+
+// readSlowly reads n bytes from c: slowChunk every slowPause for slowFor,
+// then the rest at full speed.
+func readSlowly(c net.Conn, n int, slowFor time.Duration) ([]byte, error) {
+	got := make([]byte, 0, n)
+	buf := make([]byte, slowChunk)
+	for start := time.Now(); len(got) < n && time.Since(start) < slowFor; time.Sleep(slowPause) {
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		m, err := io.ReadFull(c, buf[:min(len(buf), n-len(got))])
+		got = append(got, buf[:m]...)
+		if err != nil {
+			return got, err
+		}
+	}
+	rest, err := readEcho(c, n-len(got))
+	return append(got, rest...), err
 }

@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/async-from-scratch/course/04-futures/future"
 	"github.com/async-from-scratch/course/05-executor/executor"
 	"github.com/async-from-scratch/course/06-async-echo/loadgen"
 	"github.com/async-from-scratch/course/internal/testutil"
 	"go.uber.org/goleak"
+	"golang.org/x/sys/unix"
 )
 
 // childMains are the programs this test binary becomes when re-executed
@@ -221,4 +223,41 @@ func newExecutor(t *testing.T) *executor.Executor {
 		t.Fatal(err)
 	}
 	return ex
+}
+
+// serveOne serves one connection on an executor of its own: handle runs
+// on the accepted stream, whose send buffer is set to sndbuf bytes first (a
+// test's own socket option: with the megabytes a loopback socket grows to,
+// the kernel reports writability only after a third of them drained). It
+// returns the client's end, and BlockOn's error once handle is done.
+func serveOne(t *testing.T, cfg Config, sndbuf int, handle func(*Server, *executor.Stream) future.Future[struct{}]) (*net.TCPConn, <-chan error) {
+	t.Helper()
+	cfg.Addr = "127.0.0.1:0"
+	if os.Getenv("LOG_LEVEL") == "debug" {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	ex := newExecutor(t)
+	srv, err := Listen(ex, cfg)
+	if err != nil {
+		ex.Close()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := executor.BlockOn(ex, future.Async(func(co *future.Co) error {
+			defer srv.ln.Close()
+			st, err := future.Await(co, srv.ln.Accept()).Get()
+			if err != nil {
+				return err
+			}
+			if err := unix.SetsockoptInt(st.Fd(), unix.SOL_SOCKET, unix.SO_SNDBUF, sndbuf); err != nil {
+				st.Close()
+				return err
+			}
+			future.Await(co, handle(srv, st))
+			return nil
+		}))
+		done <- err
+	}()
+	return dial(t, srv.Addr().String()), done
 }
