@@ -2,12 +2,14 @@ package echo
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -695,4 +697,61 @@ func readSlowly(c net.Conn, n int, slowFor time.Duration) ([]byte, error) {
 	}
 	rest, err := readEcho(c, n-len(got))
 	return append(got, rest...), err
+}
+
+// TestFileServerStreamsInChunks: sending a file a thousand times larger
+// than its chunk, the server allocates a small fraction of the file: it
+// streams the file chunk by chunk and never holds it whole. (Allocation is
+// counted for the whole process; the client below allocates nothing per
+// read.)
+func TestFileServerStreamsInChunks(t *testing.T) {
+	checkFDs(t)
+	dir := t.TempDir()
+	size := 32 << 20
+	data := loadgen.Payload(size, 16)
+	must(t, os.WriteFile(dir+"/big.bin", data, 0o644))
+	want := sha256.Sum256(data)
+	data = nil
+	root, err := os.OpenRoot(dir)
+	must(t, err)
+	defer root.Close()
+	ts := startServer(t, Config{Mode: ModeFile, Root: root})
+	testutil.Within(t, 60*time.Second, "file server memory", func() {
+		c := dial(t, ts.addr)
+		if _, err := io.ReadFull(c, make([]byte, len(Prompt))); err != nil {
+			t.Errorf("prompt: %v", err)
+			return
+		}
+		h := sha256.New()
+		buf := make([]byte, 64<<10)
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, err := c.Write([]byte("big.bin\n")); err != nil {
+			t.Error(err)
+			return
+		}
+		n := 0
+		for {
+			m, err := c.Read(buf)
+			h.Write(buf[:m])
+			n += m
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Errorf("after %d of %d bytes: %v", n, size, err)
+				return
+			}
+		}
+		runtime.ReadMemStats(&after)
+		if got := h.Sum(nil); n != size || !bytes.Equal(got, want[:]) {
+			t.Errorf("got %d bytes (sha256 %x), want the %d bytes of the file (sha256 %x)", n, got[:8], size, want[:8])
+		}
+		alloc := after.TotalAlloc - before.TotalAlloc
+		t.Logf("sending a %d MiB file allocated %d KiB", size>>20, alloc>>10)
+		if alloc > uint64(size/8) {
+			t.Errorf("sending a %d MiB file allocated %d MiB: the server must stream it chunk by chunk, not hold it whole", size>>20, alloc>>20)
+		}
+	})
 }
