@@ -21,6 +21,8 @@ import (
 type Notify struct {
 	done atomic.Bool
 	slot future.WakerSlot
+
+	waiter future.Waker // the waker of the latest pending poll from a task, for the dump
 }
 
 // Notify makes the future ready and wakes whoever polls it. Safe from any
@@ -43,6 +45,10 @@ func (n *Notify) Poll(cx *future.Context) future.Poll[struct{}] {
 	n.slot.Register(cx.Waker())
 	if n.done.Load() {
 		return future.PollReady(struct{}{})
+	}
+	if ex, ok := Current(cx); ok {
+		n.waiter = cx.Waker()
+		ex.noteNotify(n)
 	}
 	return future.Pending[struct{}]()
 }

@@ -30,6 +30,12 @@ type task struct {
 	cx    future.Context // made once, handed to every poll (stored inline: one allocation less per task)
 	r     runner         // the typed half: *JoinHandle[T] or *detachedTask
 	tr    *traceTask     // non-nil only while runtime/trace is on
+
+	// For the task dump (dump.go): loop-only, like the fields above.
+	site     uintptr // where Spawn was called (a program counter)
+	lastPoll int64   // ex.now() of the turn of its last poll
+	polls    uint32
+	wakes    uint32 // times it was scheduled
 }
 
 // runner is the typed half of a task, implemented by *JoinHandle[T] and
@@ -95,8 +101,10 @@ func (ex *Executor) remoteWake(t *task) {
 func (ex *Executor) wake(w future.Waker) {
 	t, ok := w.(*task)
 	if !ok || t.ex != ex {
-		w.Wake()
-		return
+		if t = ex.probedTask(w); t == nil {
+			w.Wake()
+			return
+		}
 	}
 	for {
 		switch s := t.state.Load(); s {
@@ -105,6 +113,8 @@ func (ex *Executor) wake(w future.Waker) {
 				if ex.debug {
 					ex.log.Debug("wake", "task", t.id)
 				}
+				t.wakes++
+				ex.stats.Wakes++
 				ex.runq.push(t)
 				return
 			}
@@ -126,11 +136,15 @@ func (ex *Executor) runTask(t *task) {
 	}
 	ex.current, ex.budget = t, ex.opts.IOBudget
 	ex.stats.Polls++
+	t.polls++
+	t.lastPoll = ex.turnStart
 	if ex.debug {
 		ex.log.Debug("poll task", "task", t.id)
 	}
 	var done bool
-	if t.tr != nil {
+	if ex.detect != nil {
+		done = ex.detect.poll(t)
+	} else if t.tr != nil {
 		trace.WithRegion(t.tr.ctx, "executor.poll", func() { done = t.r.poll() })
 	} else {
 		done = t.r.poll()
@@ -143,8 +157,13 @@ func (ex *Executor) runTask(t *task) {
 		t.r.abort(ErrAborted)
 	case t.state.CompareAndSwap(stateRunning, stateIdle):
 		ex.logTask(t, "idle")
+		if ex.detect != nil {
+			ex.detect.wentIdle(t)
+		}
 	default: // notified during the poll: run it again, after the others
 		t.state.Store(stateScheduled)
+		t.wakes++
+		ex.stats.Wakes++
 		ex.runq.push(t)
 		ex.logTask(t, "requeued")
 	}
@@ -153,8 +172,8 @@ func (ex *Executor) runTask(t *task) {
 // start gives a new task its id and context, adds it to the task table
 // and queues it; t.r must be set. On a closed executor it marks t done and
 // returns false: the caller drops the future.
-func (ex *Executor) start(t *task) bool {
-	t.ex = ex
+func (ex *Executor) start(t *task, site uintptr) bool {
+	t.ex, t.site = ex, site
 	t.id = ex.nextID.Add(1)
 	t.cx = *future.NewContext(t)
 	if trace.IsEnabled() {
@@ -270,7 +289,7 @@ type JoinHandle[T any] struct {
 func Spawn[T any](ex *Executor, fut future.Future[T]) *JoinHandle[T] {
 	h := &JoinHandle[T]{fut: fut}
 	h.task.r = h
-	if !ex.start(&h.task) {
+	if !ex.start(&h.task, callerSite(1)) {
 		h.fut, h.done, h.res.Err = nil, true, ErrClosed
 		future.Drop(fut)
 	}
@@ -288,7 +307,7 @@ func Spawn[T any](ex *Executor, fut future.Future[T]) *JoinHandle[T] {
 func SpawnDetached(ex *Executor, fut future.Future[struct{}]) {
 	d := &detachedTask{fut: fut}
 	d.task.r = d
-	if !ex.start(&d.task) {
+	if !ex.start(&d.task, callerSite(1)) {
 		d.fut = nil
 		future.Drop(fut)
 	}
@@ -418,6 +437,9 @@ func (h *JoinHandle[T]) ID() uint64 { return h.task.id }
 func Current(cx *future.Context) (*Executor, bool) {
 	if t, ok := cx.Waker().(*task); ok {
 		return t.ex, true
+	}
+	if p, ok := cx.Waker().(*wakeProbe); ok { // Options.DetectLostWakers
+		return p.t.ex, true
 	}
 	return nil, false
 }
