@@ -2,6 +2,7 @@ package executor
 
 import (
 	"runtime"
+	"time"
 	"weak"
 
 	"github.com/async-from-scratch/course/04-futures/future"
@@ -68,13 +69,23 @@ func (d *lostWakerDetector) poll(t *task) bool {
 }
 
 // wentIdle notes that t's poll returned pending with no wake during it.
-func (d *lostWakerDetector) wentIdle(t *task) { d.idle = append(d.idle, t) }
-
-// check reports every task that went idle and whose probe is gone.
-func (d *lostWakerDetector) check(ex *Executor) {
-	if len(d.idle) == 0 {
-		return
+// On a nil detector (the option is off) it does nothing.
+func (d *lostWakerDetector) wentIdle(t *task) {
+	if d != nil {
+		d.idle = append(d.idle, t)
 	}
+}
+
+// check runs when the loop is about to wait up to timeout (0: it will not
+// wait). It reports every task that went idle since the last check and
+// whose probe is gone. On a nil detector it does nothing.
+func (d *lostWakerDetector) check(ex *Executor, timeout time.Duration) {
+	if d != nil && timeout != 0 && len(d.idle) > 0 { // small enough to inline: off, it costs a nil check
+		d.checkIdle(ex)
+	}
+}
+
+func (d *lostWakerDetector) checkIdle(ex *Executor) {
 	runtime.GC() // clears the weak pointer of every probe nothing refers to
 	for i, t := range d.idle {
 		d.idle[i] = nil

@@ -143,12 +143,34 @@ type blockingWait interface {
 	waiting() (future.Waker, string)
 }
 
-// noteNotify remembers a Notify that a task of ex is waiting on.
-func (ex *Executor) noteNotify(n *Notify) {
+// noteWaiter remembers, when a task of an executor polls n, which task
+// waits on n, so that the executor's dump can say so.
+func (n *Notify) noteWaiter(cx *future.Context) {
+	ex, ok := Current(cx)
+	if !ok {
+		return
+	}
+	n.waiter = cx.Waker()
 	if ex.seen.notifies == nil {
 		ex.seen.notifies = map[*Notify]struct{}{}
 	}
 	ex.seen.notifies[n] = struct{}{}
+}
+
+// countWake counts one scheduling of t: its spawn, or a wake that found it
+// idle or running.
+func (ex *Executor) countWake(t *task) {
+	t.wakes++
+	ex.stats.Wakes++
+}
+
+// loopAnsweringDumps is the loop, with Dump told that it may ask the loop.
+func (ex *Executor) loopAnsweringDumps(root *task) error {
+	ex.looping.Store(true)
+	err := ex.loop(root)
+	ex.looping.Store(false)
+	ex.answerDump() // one that came too late for the loop
+	return err
 }
 
 // noteBlocking remembers (or, with done, forgets) a blocking job.

@@ -213,12 +213,9 @@ func BlockOn[T any](ex *Executor, fut future.Future[T]) (T, error) {
 	if root.done { // executor closed
 		return zero, root.res.Err
 	}
-	root.task.site = callerSite(1) // BlockOn's caller, not this line
+	root.task.site = callerSite(1) // for the task dump: BlockOn's caller
 	ex.running = true
-	ex.looping.Store(true)
-	err := ex.loop(&root.task)
-	ex.looping.Store(false)
-	ex.answerDump() // one that came too late for the loop
+	err := ex.loopAnsweringDumps(&root.task)
 	ex.running = false
 	if cerr := ex.Close(); err == nil && cerr != nil {
 		err = cerr
@@ -254,12 +251,10 @@ func (ex *Executor) loop(root *task) error {
 	for root.state.Load() != stateDone {
 		ex.stats.Turns++
 		timeout := ex.pollTimeout()
-		if ex.detect != nil && timeout != 0 {
-			ex.detect.check(ex)
-		}
+		ex.detect.check(ex, timeout) // Options.DetectLostWakers; nothing when off
 		n, err := ex.p.Poll(ex.events, timeout)
 		ex.sleeping.Store(false)
-		ex.turnStart = ex.now()
+		ex.turnStart = ex.now() // a task's "last poll" in the dump
 		if err != nil {
 			return fmt.Errorf("executor: %w", err)
 		}
@@ -340,10 +335,9 @@ func (ex *Executor) drainInbox() {
 	ex.inboxLen.Store(0)
 	ex.mu.Unlock()
 	for _, t := range in {
-		t.wakes++
+		ex.countWake(t)
 		ex.runq.push(t)
 	}
-	ex.stats.Wakes += uint64(len(in))
 	clear(in)
 	ex.spare = in[:0]
 }

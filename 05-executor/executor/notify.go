@@ -46,9 +46,6 @@ func (n *Notify) Poll(cx *future.Context) future.Poll[struct{}] {
 	if n.done.Load() {
 		return future.PollReady(struct{}{})
 	}
-	if ex, ok := Current(cx); ok {
-		n.waiter = cx.Waker()
-		ex.noteNotify(n)
-	}
+	n.noteWaiter(cx) // for the task dump
 	return future.Pending[struct{}]()
 }

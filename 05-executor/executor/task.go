@@ -57,8 +57,7 @@ func (ex *Executor) runTask(t *task) {
 	}
 	ex.current, ex.budget = t, ex.opts.IOBudget
 	ex.stats.Polls++
-	t.polls++
-	t.lastPoll = ex.turnStart
+	t.polls, t.lastPoll = t.polls+1, ex.turnStart
 	if ex.debug {
 		ex.log.Debug("poll task", "task", t.id)
 	}
@@ -78,13 +77,10 @@ func (ex *Executor) runTask(t *task) {
 		t.r.abort(ErrAborted)
 	case t.state.CompareAndSwap(stateRunning, stateIdle):
 		ex.logTask(t, "idle")
-		if ex.detect != nil {
-			ex.detect.wentIdle(t)
-		}
+		ex.detect.wentIdle(t)
 	default: // notified during the poll: run it again, after the others
 		t.state.Store(stateScheduled)
-		t.wakes++
-		ex.stats.Wakes++
+		ex.countWake(t)
 		ex.runq.push(t)
 		ex.logTask(t, "requeued")
 	}

@@ -64,8 +64,7 @@ func (ex *Executor) wake(w future.Waker) {
 				if ex.debug {
 					ex.log.Debug("wake", "task", t.id)
 				}
-				t.wakes++
-				ex.stats.Wakes++
+				ex.countWake(t)
 				ex.runq.push(t)
 				return
 			}
