@@ -38,11 +38,11 @@ func (ex *Executor) remoteWake(t *task) {
 	ex.inboxLen.Store(int32(len(ex.inbox)))
 	ex.mu.Unlock()
 	sleeping := ex.sleeping.Load()
+	if ex.debug { // before Set: a sleeping loop logs nothing before this line
+		ex.log.Debug("wake", "task", t.id, "via", "inbox", "set", sleeping)
+	}
 	if sleeping {
 		_ = ex.set.Set() // only fails once the executor is closed
-	}
-	if ex.debug {
-		ex.log.Debug("wake", "task", t.id, "via", "inbox", "set", sleeping)
 	}
 }
 

@@ -116,7 +116,7 @@ func raiseFDLimit(need int) error {
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		return err
 	}
-	if lim.Max < uint64(need) {
+	if uint64(lim.Max) < uint64(need) { // int64 on FreeBSD, uint64 elsewhere
 		return fmt.Errorf("RLIMIT_NOFILE hard limit %d is below the %d descriptors needed", lim.Max, need)
 	}
 	lim.Cur = lim.Max
