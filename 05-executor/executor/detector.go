@@ -92,7 +92,7 @@ func (d *lostWakerDetector) checkIdle(ex *Executor) {
 		if t.state.Load() == stateIdle && d.probes[t].Value() == nil {
 			ex.stats.LostWakers++
 			ex.log.Warn("lost waker: a task returned pending, and no waker of it is stored anywhere",
-				"task", t.id, "spawned", siteString(t.site), "future", t.futureType())
+				"task", t.id, "spawned", siteString(ex.siteOf(t)), "future", t.futureType())
 		}
 	}
 	d.idle = d.idle[:0]

@@ -25,8 +25,6 @@ type TaskInfo struct {
 	Future    string        // the spawned future's type
 	State     string        // scheduled, running, idle or notified
 	SincePoll time.Duration // since its last poll began; -1 if never polled
-	Polls     uint32        // polls so far
-	Wakes     uint32        // times it was scheduled: the Spawn, each wake that found it idle or running
 	WaitsOn   []string      // for an idle task: every registration that holds its waker
 }
 
@@ -40,7 +38,7 @@ func (ex *Executor) Tasks() []TaskInfo {
 	tasks := slices.Clone(ex.tasks)
 	ex.mu.Unlock()
 	slices.SortFunc(tasks, func(a, b *task) int { return int(a.id) - int(b.id) })
-	now := ex.now()
+	now := ex.clockMS()
 	infos := make([]TaskInfo, 0, len(tasks))
 	for _, t := range tasks {
 		state := t.state.Load()
@@ -48,11 +46,11 @@ func (ex *Executor) Tasks() []TaskInfo {
 			continue
 		}
 		info := TaskInfo{
-			ID: t.id, Spawn: siteString(t.site), Future: t.futureType(), State: stateNames[state],
-			SincePoll: -1, Polls: t.polls, Wakes: t.wakes,
+			ID: t.id, Spawn: siteString(ex.siteOf(t)), Future: t.futureType(), State: stateNames[state],
+			SincePoll: -1,
 		}
-		if t.polls > 0 {
-			info.SincePoll = time.Duration(now - t.lastPoll)
+		if t.lastPoll != 0 {
+			info.SincePoll = time.Duration(now-t.lastPoll) * time.Millisecond
 		}
 		if state == stateIdle {
 			info.WaitsOn = waits[t]
@@ -157,11 +155,48 @@ func (n *Notify) noteWaiter(cx *future.Context) {
 	ex.seen.notifies[n] = struct{}{}
 }
 
-// countWake counts one scheduling of t: its spawn, or a wake that found it
-// idle or running.
-func (ex *Executor) countWake(t *task) {
-	t.wakes++
+// countWake counts one scheduling of a task: its spawn, or a wake that
+// found it idle or running.
+func (ex *Executor) countWake(*task) {
 	ex.stats.Wakes++
+}
+
+// clockMS is the loop's clock in milliseconds, plus one so that a task's
+// lastPoll of 0 means "never polled". As a uint32 it wraps after 49 days;
+// differences stay right across the wrap.
+func (ex *Executor) clockMS() uint32 { return uint32(ex.now()/int64(time.Millisecond)) + 1 }
+
+// siteIndex returns the index of a spawn site in ex.sites, adding it if it
+// is new. A program spawns from a handful of places, so a task keeps a
+// 4-byte index instead of an 8-byte program counter. ex.mu is held.
+func (ex *Executor) siteIndex(pc uintptr) uint32 {
+	if i, ok := ex.siteIdx[pc]; ok {
+		return i
+	}
+	if ex.siteIdx == nil {
+		ex.siteIdx = map[uintptr]uint32{}
+	}
+	i := uint32(len(ex.sites))
+	ex.sites = append(ex.sites, pc)
+	ex.siteIdx[pc] = i
+	return i
+}
+
+// respawnedAt records that t's site is pc after all (BlockOn: its caller).
+func (ex *Executor) respawnedAt(t *task, pc uintptr) {
+	ex.mu.Lock()
+	t.site = ex.siteIndex(pc)
+	ex.mu.Unlock()
+}
+
+// siteOf returns the program counter of t's spawn site.
+func (ex *Executor) siteOf(t *task) uintptr {
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	if int(t.site) < len(ex.sites) {
+		return ex.sites[t.site]
+	}
+	return 0
 }
 
 // loopAnsweringDumps is the loop, with Dump told that it may ask the loop.
@@ -246,7 +281,7 @@ func (ex *Executor) WriteDump(w io.Writer) error {
 	st := ex.Stats()
 	fmt.Fprintf(w, "executor %p: %d tasks, %d polls, %d wakes, %d turns\n", ex, len(tasks), st.Polls, st.Wakes, st.Turns)
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "  task\tstate\tlast poll\tpolls\twakes\tspawned at\tfuture\twaits on")
+	fmt.Fprintln(tw, "  task\tstate\tlast poll\tspawned at\tfuture\twaits on")
 	for _, t := range tasks {
 		since := "never"
 		if t.SincePoll >= 0 {
@@ -259,7 +294,7 @@ func (ex *Executor) WriteDump(w io.Writer) error {
 		case t.State == "idle":
 			waits = "NOTHING this executor knows of: a lost waker? (see Options.DetectLostWakers)"
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", t.ID, t.State, since, t.Polls, t.Wakes, t.Spawn, t.Future, waits)
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.State, since, t.Spawn, t.Future, waits)
 	}
 	return tw.Flush()
 }

@@ -68,9 +68,9 @@ func TestTasksSaysWhatEachTaskWaitsOn(t *testing.T) {
 			}
 			continue
 		}
-		if info.State != "idle" || info.Polls != 1 || info.Wakes != 1 || info.SincePoll < 5*time.Millisecond {
-			t.Errorf("task %d: state %s, %d polls, %d wakes, last poll %v ago; want idle, 1, 1 (its spawn), at least 5ms",
-				info.ID, info.State, info.Polls, info.Wakes, info.SincePoll)
+		if info.State != "idle" || info.SincePoll < 5*time.Millisecond || info.SincePoll > time.Minute {
+			t.Errorf("task %d: state %s, last poll %v ago; want idle, polled at least 5ms ago",
+				info.ID, info.State, info.SincePoll)
 		}
 		if !strings.HasPrefix(info.Spawn, "executor/dump_test.go:") {
 			t.Errorf("task %d spawned at %q, want this file", info.ID, info.Spawn)

@@ -111,11 +111,14 @@ type Executor struct {
 
 	// Debugging: the task dump and the lost-waker detector (dump.go,
 	// detector.go).
-	turnStart int64                       // ex.now() when this turn's Poll returned: a task's last poll time
-	seen      seenWaits                   // Notify and blocking futures a task waits on, for the dump
-	looping   atomic.Bool                 // BlockOn is running the loop: a Dump must ask it
-	dumpReq   atomic.Pointer[dumpRequest] // a Dump waiting for the loop
-	detect    *lostWakerDetector          // nil unless Options.DetectLostWakers
+	turnMS  uint32                      // the loop's clock in ms (+1) when this turn's Poll returned: a task's last poll
+	traces  traceTable                  // runtime/trace tasks (tasktrace.go)
+	sites   []uintptr                   // spawn sites (program counters) by task.site; guarded by mu
+	siteIdx map[uintptr]uint32          // and the other way round; guarded by mu
+	seen    seenWaits                   // Notify and blocking futures a task waits on, for the dump
+	looping atomic.Bool                 // BlockOn is running the loop: a Dump must ask it
+	dumpReq atomic.Pointer[dumpRequest] // a Dump waiting for the loop
+	detect  *lostWakerDetector          // nil unless Options.DetectLostWakers
 }
 
 // Stats counts what the loop did. Read it on the loop goroutine or after
@@ -213,7 +216,7 @@ func BlockOn[T any](ex *Executor, fut future.Future[T]) (T, error) {
 	if root.done { // executor closed
 		return zero, root.res.Err
 	}
-	root.task.site = callerSite(1) // for the task dump: BlockOn's caller
+	ex.respawnedAt(&root.task, callerSite(1)) // for the task dump: BlockOn's caller
 	ex.running = true
 	err := ex.loopAnsweringDumps(&root.task)
 	ex.running = false
@@ -254,7 +257,7 @@ func (ex *Executor) loop(root *task) error {
 		ex.detect.check(ex, timeout) // Options.DetectLostWakers; nothing when off
 		n, err := ex.p.Poll(ex.events, timeout)
 		ex.sleeping.Store(false)
-		ex.turnStart = ex.now() // a task's "last poll" in the dump
+		ex.turnMS = ex.clockMS() // a task's "last poll" in the dump
 		if err != nil {
 			return fmt.Errorf("executor: %w", err)
 		}
