@@ -124,11 +124,13 @@ func (f *blockingFuture[T]) Poll(cx *future.Context) future.Poll[Result[T]] {
 		if !f.ex.pool.submit(f) {
 			return future.PollReady(Result[T]{Err: ErrClosed})
 		}
+		f.ex.noteBlocking(f, false)
 		return future.Pending[Result[T]]()
 	case jobDone:
 		f.state = jobTaken
 		res := f.res
 		f.mu.Unlock()
+		f.ex.noteBlocking(f, true)
 		return future.PollReady(res)
 	case jobTaken, jobCancelled:
 		f.mu.Unlock()
@@ -182,6 +184,7 @@ func (f *blockingFuture[T]) Drop() {
 		f.waker = nil
 	}
 	f.mu.Unlock()
+	f.ex.noteBlocking(f, true)
 }
 
 // ReadFile returns a future of the named file's contents, read by

@@ -21,6 +21,8 @@ import (
 type Notify struct {
 	done atomic.Bool
 	slot future.WakerSlot
+
+	waiter future.Waker // the waker of the latest pending poll from a task, for the dump
 }
 
 // Notify makes the future ready and wakes whoever polls it. Safe from any
@@ -44,5 +46,6 @@ func (n *Notify) Poll(cx *future.Context) future.Poll[struct{}] {
 	if n.done.Load() {
 		return future.PollReady(struct{}{})
 	}
+	n.noteWaiter(cx) // for the task dump
 	return future.Pending[struct{}]()
 }
