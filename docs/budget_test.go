@@ -20,7 +20,6 @@ var overBudget = map[string]bool{
 	"02-mio-like-poll.md": true,
 	"04-futures.md":       true,
 	"05-executor.md":      true,
-	"06-async-echo.md":    true,
 }
 
 func TestChaptersFitTheBudget(t *testing.T) {
