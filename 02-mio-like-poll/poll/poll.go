@@ -141,17 +141,10 @@ func (p *Poll) Poll(events *Events, timeout time.Duration) (int, error) {
 		deadline = time.Now().Add(timeout)
 	}
 	for {
+		// The time left is recomputed for every call: an EINTR must not
+		// restart the whole timeout.
 		n, err := ignoringEINTR(func() (int, error) {
-			ms := -1
-			switch {
-			case timeout == 0:
-				ms = 0
-			case timeout > 0:
-				// Recomputed on every retry: an EINTR must not restart the
-				// whole timeout.
-				ms = millisecondsCeil(time.Until(deadline))
-			}
-			return p.wait(events.raw, ms)
+			return p.wait(events.raw, millisecondsLeft(timeout, deadline))
 		})
 		if err != nil {
 			if p.closed.Load() {
@@ -162,12 +155,25 @@ func (p *Poll) Poll(events *Events, timeout time.Duration) (int, error) {
 		p.mu.Lock()
 		events.list = events.list[:p.translate(events.raw[:n], events.list[:cap(events.list)])]
 		p.mu.Unlock()
-		if len(events.list) > 0 || n == 0 || timeout == 0 || timeout > 0 && time.Until(deadline) <= 0 {
+		if len(events.list) > 0 || n == 0 || millisecondsLeft(timeout, deadline) == 0 {
 			return len(events.list), nil
 		}
 		// The kernel reported records, but translate dropped them all (the
 		// kqueue backend drops stale ones): not an answer, wait again.
 	}
+}
+
+// millisecondsLeft is the wait's timeout for the kernel: -1 (forever) for a
+// negative timeout, otherwise the time left until deadline, rounded up to
+// whole milliseconds (0 once it has passed, and for a zero timeout).
+func millisecondsLeft(timeout time.Duration, deadline time.Time) int {
+	switch {
+	case timeout < 0:
+		return -1
+	case timeout == 0:
+		return 0
+	}
+	return millisecondsCeil(time.Until(deadline))
 }
 
 // Close releases the poller's descriptor. Registered descriptors stay open;
