@@ -260,17 +260,20 @@ func (p *Poll) wait(raw []rawEvent, ms int) (int, error) {
 //     registration no longer has: it was deregistered (or reregistered)
 //     while the record was on its way.
 //   - A record for a descriptor whose registration changed during the wait
-//     (p.changed). kqueue_scan (FreeBSD) copies records out in chunks and
-//     drops the kqueue's lock in between, and XNU's kevent code runs
-//     registrations concurrently with a scan too, so such a record may come
-//     from the old registration. If the descriptor was closed and its
-//     number reused, looking up its token now would hand the old event to
-//     the new owner with the new owner's token, and the generation inside
-//     the token could not catch it (pitfall 9). So the record is dropped,
-//     and the current registration's filters are added again, which makes
-//     the kernel check readiness at once: if the record was the new
-//     registration's own, it is reported again by the next wait. Nothing
-//     is lost; at worst a wait returns early and Poll waits again.
+//     (p.changed). It may come from the registration before the change: the
+//     kernel copied it out before the change, or even while the change ran
+//     (FreeBSD's kqueue_scan copies records out in chunks and drops the
+//     kqueue's lock in between; XNU's knote_process drops it around each
+//     copyout). If the descriptor was closed and its number reused,
+//     looking up its token now would hand the old event to the new owner
+//     with the new owner's token, and the generation inside the token could
+//     not catch it (pitfall 9). So the record is dropped, and the current
+//     registration's filters are added again, which makes the kernel check
+//     readiness at once (for an existing knote, FreeBSD's kqueue_register
+//     calls the filter's f_event and XNU's kevent_register its f_touch): if
+//     the record was the new registration's own, the next wait reports it
+//     again.
+//     Nothing is lost; at worst a wait returns early and Poll waits again.
 //
 // Both filters of one descriptor make one Event, as one epoll record does.
 // For a Oneshot registration, the filter that did not report is disarmed
