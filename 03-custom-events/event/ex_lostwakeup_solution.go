@@ -15,9 +15,9 @@ func (r *Registration) Clear() error {
 		return ErrClosed
 	}
 	// (1) Consume the kernel's readiness: read the eventfd counter to
-	// zero, or reset the EVFILT_USER trigger. pending is still true, so a
-	// Set racing with us now does no syscall: its wakeup is absorbed, and
-	// the caller's re-check after Clear sees its work.
+	// zero, or drain the pipe. pending is still true, so a Set racing
+	// with us now does no syscall: its wakeup is absorbed, and the
+	// caller's re-check after Clear sees its work.
 	if err := r.s.consume(); err != nil {
 		return err
 	}

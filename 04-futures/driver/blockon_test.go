@@ -64,6 +64,28 @@ func TestBlockOnDoesNotBusyLoop(t *testing.T) {
 	})
 }
 
+// After a wake, BlockOn must consume it before it sleeps again: a future
+// that waits twice in a row (two timers) must not turn the second wait into
+// a busy loop on a wake-up that was never cleared.
+func TestBlockOnSleepsAgainAfterAWake(t *testing.T) {
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+	first := &timerFuture{d: 20 * time.Millisecond}
+	second := &timerFuture{d: 100 * time.Millisecond}
+	fut := future.Async(func(co *future.Co) string {
+		future.Await(co, first)
+		return future.Await(co, second)
+	})
+	testutil.Within(t, 10*time.Second, "BlockOn(two timers in a row)", func() {
+		if v, err := BlockOn(fut); v != "fired" || err != nil {
+			t.Errorf("BlockOn = %q, %v; want fired, nil", v, err)
+		}
+	})
+	if first.polls > 5 || second.polls > 5 {
+		t.Errorf("the timers were polled %d and %d times, want 2 to 5 each: the wake-up of the first was not cleared, so BlockOn spun through the second", first.polls, second.polls)
+	}
+}
+
 // A future that wakes itself before returning pending (Tokio's yield_now):
 // the wake lands before BlockOn sleeps, and must not be lost.
 func TestBlockOnWakeBeforeSleepIsNotLost(t *testing.T) {
