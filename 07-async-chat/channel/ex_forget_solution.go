@@ -28,7 +28,7 @@ func (c *Chan[T]) Forget(w *Waiter) {
 	w.woken = false
 	var next = c.notifyRecv
 	if w.sender {
-		c.reserved-- // give the slot back...
+		c.reserved--         // give the slot back...
 		next = c.grantSender // ...and grant it to the next sender, if any
 	}
 	wk := next()

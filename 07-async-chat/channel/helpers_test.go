@@ -18,9 +18,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // exactly who was woken.
 type countWaker struct{ n atomic.Int32 }
 
-func (w *countWaker) Wake()       { w.n.Add(1) }
-func (w *countWaker) wakes() int  { return int(w.n.Load()) }
-func (w *countWaker) reset() int  { return int(w.n.Swap(0)) }
+func (w *countWaker) Wake()      { w.n.Add(1) }
+func (w *countWaker) wakes() int { return int(w.n.Load()) }
+func (w *countWaker) reset() int { return int(w.n.Swap(0)) }
 func newCx() (*future.Context, *countWaker) {
 	w := new(countWaker)
 	return future.NewContext(w), w
