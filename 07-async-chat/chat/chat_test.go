@@ -3,6 +3,7 @@ package chat
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -59,8 +60,7 @@ func TestGarbageAndLongLines(t *testing.T) {
 	b := ts.dial(t)
 	a.until(func(s string) bool { return strings.HasSuffix(s, " joined") })
 	garbage := "\x00\xff\xfe bytes \xc3\x28 and NUL\x00"
-	exact := strings.Repeat("y", MaxLine-len(b.name+": ")) // the message is what counts: 4096 is allowed
-	exact = strings.Repeat("y", MaxLine)
+	exact := strings.Repeat("y", MaxLine) // 4096 bytes is allowed; 4097 is too long
 	b.send(garbage, strings.Repeat("x", MaxLine+1), exact, strings.Repeat("z", 3*MaxLine+7), "still here")
 	a.expect(b.name + ": " + garbage)
 	a.expect(b.name + ": " + exact)
@@ -82,10 +82,28 @@ func TestGarbageAndLongLines(t *testing.T) {
 func TestBroadcastTo500Clients(t *testing.T) {
 	const clients, senders, each = 500, 10, 20
 	ts := startServer(t, Config{})
+	start := time.Now()
 	cs := make([]*chatter, clients)
-	for i := range cs {
-		cs[i] = ts.dial(t)
+	var dialers sync.WaitGroup
+	for d := range 10 { // ten at a time, so that the joins' announcements batch
+		dialers.Add(1)
+		go func() {
+			defer dialers.Done()
+			for i := d; i < clients; i += 10 {
+				c, err := ts.connect(t, net.Dialer{})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				cs[i] = c
+			}
+		}()
 	}
+	dialers.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	t.Logf("%d clients joined after %v", clients, time.Since(start))
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
 	for i, c := range cs {

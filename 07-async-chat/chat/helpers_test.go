@@ -3,6 +3,7 @@ package chat
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -106,18 +107,29 @@ func (ts *testServer) dialSmall(t testing.TB) *chatter {
 
 func (ts *testServer) dialWith(t testing.TB, d net.Dialer) *chatter {
 	t.Helper()
-	c, err := d.Dial("tcp", ts.addr)
+	ch, err := ts.connect(t, d)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ch
+}
+
+// connect is dial for goroutines other than the test's: it returns its
+// error instead of failing the test.
+func (ts *testServer) connect(t testing.TB, d net.Dialer) (*chatter, error) {
+	c, err := d.Dial("tcp", ts.addr)
+	if err != nil {
+		return nil, err
+	}
 	t.Cleanup(func() { c.Close() })
 	ch := &chatter{t: t, c: c, r: bufio.NewReader(c)}
-	welcome := ch.line()
-	if !strings.HasPrefix(welcome, "* you are guest-") {
-		t.Fatalf("first line %q, want it to start with \"* you are guest-\"", welcome)
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	welcome, err := ch.r.ReadString('\n')
+	if err != nil || !strings.HasPrefix(welcome, "* you are guest-") {
+		return nil, fmt.Errorf("first line %q (%v), want it to start with \"* you are guest-\"", welcome, err)
 	}
 	ch.name = strings.TrimSuffix(strings.Fields(welcome)[3], ";")
-	return ch
+	return ch, nil
 }
 
 func (ch *chatter) send(lines ...string) {
