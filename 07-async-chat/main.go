@@ -14,8 +14,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/async-from-scratch/course/04-futures/future"
 	"github.com/async-from-scratch/course/05-executor/executor"
 	"github.com/async-from-scratch/course/07-async-chat/chat"
+	"github.com/async-from-scratch/course/07-async-chat/lab"
 	"github.com/async-from-scratch/course/internal/demo"
 )
 
@@ -51,6 +53,8 @@ func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, ready
 
 var demos = []demo.Demo{
 	{Name: "selftest", What: "start the chat server on 127.0.0.1:0, let three clients talk, shut it down, exit 0", Run: demo.NoFlags(selftest)},
+	{Name: "cancel", What: "a Timeout(ReadFull) retry loop loses bytes mid-frame; three fixes that do not", Run: demo.NoFlags(cancelDemo)},
+	{Name: "deadlock", What: "two tasks, two full channels: the deadlock under a watchdog, then the fix", Run: demo.NoFlags(deadlockDemo)},
 }
 
 // server parses the server's flags and serves until a signal.
@@ -189,6 +193,96 @@ func talk(stdout io.Writer, addr string) error {
 			}
 			fmt.Fprintf(stdout, "client %d reads %s\n", i, s)
 		}
+	}
+	return nil
+}
+
+// cancelDemo runs the lab's four frame readers against a peer that pauses
+// in the middle of a frame for longer than the readers' timeout.
+func cancelDemo(stdout io.Writer, log *slog.Logger) error {
+	fmt.Fprintln(stdout, "the peer sends 3 frames and pauses 300ms in the middle of the second;")
+	fmt.Fprintln(stdout, "each reader gives up a read after 30ms and tries again")
+	readers := []struct {
+		name string
+		read func(*executor.Executor, *executor.Stream, time.Duration) future.Future[lab.Frames]
+	}{
+		{"naive: Timeout(ReadFull) in a retry loop", lab.ReadNaive},
+		{"fix 1: keep the future, poll it again", lab.ReadKeepFuture},
+		{"fix 2: keep the progress in the connection", lab.ReadInConn},
+		{"fix 3: close the connection on a timeout", lab.ReadOrClose},
+	}
+	for _, r := range readers {
+		got, err := readFramesFromPeer(log, r.read)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%-44s %q, then %v\n", r.name+":", got.Frames, got.Err)
+	}
+	return nil
+}
+
+// readFramesFromPeer runs read on a new executor against a net.Conn peer
+// that writes frames with a pause in the middle of the second.
+func readFramesFromPeer(log *slog.Logger, read func(*executor.Executor, *executor.Stream, time.Duration) future.Future[lab.Frames]) (lab.Frames, error) {
+	ex, err := executor.New(executor.Options{Logger: log})
+	if err != nil {
+		return lab.Frames{}, err
+	}
+	ln, err := ex.Listen("127.0.0.1:0")
+	if err != nil {
+		ex.Close()
+		return lab.Frames{}, err
+	}
+	peer, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		ex.Close()
+		return lab.Frames{}, err
+	}
+	defer peer.Close()
+	go func() {
+		lab.WriteFrame(peer, []byte("first frame"))
+		second := []byte("second frame, sent in two pieces")
+		peer.Write([]byte{0, byte(len(second))})
+		peer.Write(second[:len(second)/2])
+		time.Sleep(300 * time.Millisecond)
+		peer.Write(second[len(second)/2:])
+		lab.WriteFrame(peer, []byte("third frame"))
+		peer.(*net.TCPConn).CloseWrite()
+	}()
+	return executor.BlockOn(ex, future.Async(func(co *future.Co) lab.Frames {
+		st, err := future.Await(co, ln.Accept()).Get()
+		if err != nil {
+			return lab.Frames{Err: err}
+		}
+		defer st.Close()
+		return future.Await(co, read(ex, st, 30*time.Millisecond))
+	}))
+}
+
+// deadlockDemo runs the lab's exchange both ways.
+func deadlockDemo(stdout io.Writer, log *slog.Logger) error {
+	for _, p := range []struct {
+		name     string
+		peer     lab.Peer
+		n        int
+		watchdog time.Duration
+	}{
+		{"send all, then receive", lab.SendThenReceive, 10, 500 * time.Millisecond},
+		{"send while receiving (Select)", lab.SendWhileReceiving, 1000, 20 * time.Second},
+	} {
+		ex, err := executor.New(executor.Options{Logger: log})
+		if err != nil {
+			return err
+		}
+		r, err := executor.BlockOn(ex, lab.Exchange(ex, p.peer, p.n, 2, ex.Sleep(p.watchdog)))
+		if err != nil {
+			return err
+		}
+		if r.Err != nil {
+			fmt.Fprintf(stdout, "%-30s %d values each way, inboxes of 2: %v (after %v the inboxes hold %v)\n", p.name+":", p.n, r.Err, p.watchdog, r.Value)
+			continue
+		}
+		fmt.Fprintf(stdout, "%-30s %d values each way, inboxes of 2: each peer received %v\n", p.name+":", p.n, r.Value)
 	}
 	return nil
 }

@@ -35,6 +35,16 @@ func TestDemos(t *testing.T) {
 			"client 1 reads * guest-3 left",
 			"server stopped cleanly",
 		}},
+		{Args: []string{"cancel"}, Want: []string{
+			`naive: Timeout(ReadFull) in a retry loop:    ["first frame"], then unexpected EOF`,
+			`fix 1: keep the future, poll it again:       ["first frame" "second frame, sent in two pieces" "third frame"], then EOF`,
+			`fix 2: keep the progress in the connection:  ["first frame" "second frame, sent in two pieces" "third frame"], then EOF`,
+			`fix 3: close the connection on a timeout:    ["first frame"], then lab: read timed out mid-stream; connection closed`,
+		}},
+		{Args: []string{"deadlock"}, Want: []string{
+			"send all, then receive:        10 values each way, inboxes of 2: lab: deadlock: both peers wait to send into a full inbox (after 500ms the inboxes hold [2 2])",
+			"send while receiving (Select): 1000 values each way, inboxes of 2: each peer received [1000 1000]",
+		}},
 		{Args: []string{"-h"}, Want: []string{"  selftest  start the chat server", "usage of server:\n  -addr string"}},
 	})
 }
@@ -48,7 +58,7 @@ func TestUserErrors(t *testing.T) {
 	testutil.RunErrors(t, run, []testutil.ErrorCase{
 		{Args: []string{"-addr", ln.Addr().String()}, Want: "address already in use", Is: syscall.EADDRINUSE},
 		{Args: []string{"-addr", "nonsense"}, Want: `bad address "nonsense"`},
-		{Args: []string{"fly"}, Want: `unknown demo "fly"; the demos are: selftest`},
+		{Args: []string{"fly"}, Want: `unknown demo "fly"; the demos are: selftest, cancel, deadlock`},
 		// With a bad address too, so that a missing check fails here at
 		// once instead of serving on a port.
 		{Args: []string{"-queue-lines", "0", "-addr", "nonsense"}, Want: "-queue-lines must be at least 1"},
