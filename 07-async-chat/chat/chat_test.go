@@ -3,11 +3,14 @@ package chat
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/async-from-scratch/course/internal/testutil"
 )
 
 func TestProtocol(t *testing.T) {
@@ -210,7 +213,9 @@ func TestNickRace(t *testing.T) {
 // than the byte limit for it.
 func TestSlowConsumerIsDisconnected(t *testing.T) {
 	const queueBytes, messages = 64 << 10, 4000
-	ts := startServer(t, Config{QueueBytes: queueBytes, QueueLines: 1 << 20})
+	var log testutil.SyncBuffer
+	ts := startServer(t, Config{QueueBytes: queueBytes, QueueLines: 1 << 20,
+		Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	slow := ts.dialSmall(t)
 	sender := ts.dial(t)
 	fast := ts.dial(t)
@@ -251,8 +256,16 @@ func TestSlowConsumerIsDisconnected(t *testing.T) {
 	if !left {
 		t.Errorf("the others were not told that %s left: a client that never reads was not disconnected (it would hold the server's memory forever)", slow.name)
 	} else {
-		// The slow client's connection is closed by the server: reading
-		// it now ends in EOF, not in a timeout.
+		// The server closes the slow client's connection by itself, while
+		// the client still reads nothing (its writer was waiting for the
+		// socket, not for its queue: the kick must wake it).
+		closed := "msg=closed peer=" + slow.c.LocalAddr().String() + " client=" + slow.name
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log.String(), closed); {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s was kicked but its connection is still open after 10 s: its writer, waiting for the socket, was not woken", slow.name)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
 		rest := slow.eof()
 		t.Logf("the slow client read %d bytes before EOF; ends with \"! too slow\": %v", len(rest), strings.HasSuffix(rest, "! too slow\n"))
 	}

@@ -27,6 +27,10 @@ const (
 	evShutdown                  // Serve: say goodbye to everyone and stop
 )
 
+func (k eventKind) String() string {
+	return [...]string{"join", "line", "too-long", "leave", "shutdown"}[k]
+}
+
 // hubState is owned by the hub task.
 type hubState struct {
 	clients   []*client          // joined, by client.slot
@@ -44,6 +48,13 @@ func (s *Server) runHub() future.Future[struct{}] {
 			ev, err := future.Await(co, s.inbox.Recv()).Get()
 			if err != nil {
 				return struct{}{} // closed at shutdown and drained
+			}
+			if s.log.Enabled(context.Background(), slog.LevelDebug) {
+				name := ""
+				if ev.c != nil {
+					name = ev.c.name
+				}
+				s.log.Debug("hub recv", "event", ev.kind, "client", name, "bytes", len(ev.text), "inbox", s.inbox.Len())
 			}
 			s.handle(ev)
 			s.announceKicked()
@@ -177,7 +188,7 @@ func (s *Server) broadcast(except *client, line string) {
 		}
 		n++
 	}
-	s.debug("broadcast", "bytes", len(b), "to", n)
+	s.debug("broadcast", "bytes", len(b), "queued to", n)
 }
 
 // remove takes c out of the hub and closes its queue: its writer sends what

@@ -93,7 +93,10 @@ func ReadKeepFuture(ex *executor.Executor, st *executor.Stream, d time.Duration)
 }
 
 // borrow returns a future that polls fut but does not own it: dropping
-// the borrow leaves fut as it is.
+// the borrow leaves fut as it is. (Stage 05's read future happens to have
+// no Drop, so handing it to Select unborrowed would work today; but a
+// dropped future must not be polled again (the contract's rule 6), and a
+// future that holds a coroutine or a registration would be gone.)
 func borrow[T any](fut future.Future[T]) future.Future[T] {
 	return future.PollFn(fut.Poll)
 }
