@@ -107,7 +107,7 @@ func borrow[T any](fut future.Future[T]) future.Future[T] {
 func ReadInConn(ex *executor.Executor, st *executor.Stream, d time.Duration) future.Future[Frames] {
 	return future.Async(func(co *future.Co) Frames {
 		var out Frames
-		fr := &FrameReader{st: st}
+		fr := NewFrameReader(st)
 		for {
 			r := future.Await(co, executor.Timeout(ex, d, future.PollFn(fr.PollFrame)))
 			if errors.Is(r.Err, executor.ErrTimeout) {
@@ -123,6 +123,9 @@ func ReadInConn(ex *executor.Executor, st *executor.Stream, d time.Duration) fut
 		}
 	})
 }
+
+// NewFrameReader returns a FrameReader of st, between frames.
+func NewFrameReader(st *executor.Stream) *FrameReader { return &FrameReader{st: st} }
 
 // ErrDesync is what ReadOrClose reports: a read was cut off by a timeout,
 // so the connection was closed rather than read out of step.
