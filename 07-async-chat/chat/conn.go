@@ -110,7 +110,10 @@ type writer struct {
 	off   int    // bytes of batch written
 }
 
-const maxBatch = 32 << 10
+const (
+	maxBatch  = 32 << 10 // copy at most this much into one write
+	idleBatch = 4 << 10  // keep at most this much buffer while idle
+)
 
 func (wr *writer) Poll(cx *future.Context) future.Poll[error] {
 	c := wr.c
@@ -136,6 +139,9 @@ func (wr *writer) Poll(cx *future.Context) future.Poll[error] {
 		line, err := c.out.PollRecv(cx, &wr.w)
 		switch {
 		case errors.Is(err, executor.ErrPending):
+			if cap(wr.batch) > idleBatch {
+				wr.batch = nil // a burst grew it: an idle client keeps only a small one
+			}
 			return future.Pending[error]() // waiter queued in out
 		case err != nil:
 			return future.PollReady[error](nil) // closed and drained: all flushed

@@ -28,12 +28,13 @@ func sendWithPause(peer net.Conn, pause time.Duration) {
 	peer.(*net.TCPConn).CloseWrite()
 }
 
-// readWith runs reader against a peer that pauses mid-frame for 300 ms,
-// with a timeout of 30 ms.
+// readWith runs reader against a peer that pauses mid-frame for 500 ms,
+// with a timeout of 30 ms (the loop would have to stall for most of the
+// pause for no timeout to fire in it).
 func readWith(t *testing.T, reader func(*executor.Executor, *executor.Stream, time.Duration) future.Future[Frames]) Frames {
 	t.Helper()
 	return withConn(t, func(co *future.Co, ex *executor.Executor, st *executor.Stream, peer net.Conn) Frames {
-		go sendWithPause(peer, 300*time.Millisecond)
+		go sendWithPause(peer, 500*time.Millisecond)
 		return future.Await(co, reader(ex, st, 30*time.Millisecond))
 	})
 }
@@ -41,7 +42,7 @@ func readWith(t *testing.T, reader func(*executor.Executor, *executor.Stream, ti
 func TestReadNaiveLosesTheBytesOfACancelledReadFull(t *testing.T) {
 	got := readWith(t, ReadNaive)
 	if got.Timeouts == 0 {
-		t.Fatal("no timeout fired during the 300 ms pause; the scenario did not happen")
+		t.Fatal("no timeout fired during the 500 ms pause; the scenario did not happen")
 	}
 	if slices.Equal(got.Frames, wantFrames) && errors.Is(got.Err, io.EOF) {
 		t.Fatalf("ReadNaive read every frame intact through %d timeouts: the dropped ReadFull lost nothing?", got.Timeouts)
@@ -66,7 +67,7 @@ func TestTheThreeFixes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := readWith(t, tc.reader)
 			if got.Timeouts == 0 {
-				t.Fatal("no timeout fired during the 300 ms pause; the scenario did not happen")
+				t.Fatal("no timeout fired during the 500 ms pause; the scenario did not happen")
 			}
 			if !slices.Equal(got.Frames, tc.frames) || !errors.Is(got.Err, tc.err) {
 				t.Errorf("frames %q, err %v; want %q, %v", got.Frames, got.Err, tc.frames, tc.err)
