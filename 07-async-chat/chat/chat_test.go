@@ -297,6 +297,8 @@ func TestQuitFlushesWhatIsOwed(t *testing.T) {
 		lines = append(lines, fmt.Sprintf("line %d %s", i, strings.Repeat("q", 500)))
 	}
 	b.send(lines...)
+	b.send("/who") // the hub handles b's lines in order: its answer means all 300 are queued for a
+	b.until(func(s string) bool { return strings.HasPrefix(s, "* online: ") })
 	a.send("/quit") // a has not read any of them yet
 	rest := a.eof()
 	for i := range 300 {
