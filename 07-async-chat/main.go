@@ -200,7 +200,7 @@ func talk(stdout io.Writer, addr string) error {
 // cancelDemo runs the lab's four frame readers against a peer that pauses
 // in the middle of a frame for longer than the readers' timeout.
 func cancelDemo(stdout io.Writer, log *slog.Logger) error {
-	fmt.Fprintln(stdout, "the peer sends 3 frames and pauses 300ms in the middle of the second;")
+	fmt.Fprintln(stdout, "the peer sends 3 frames and pauses 500ms in the middle of the second;")
 	fmt.Fprintln(stdout, "each reader gives up a read after 30ms and tries again")
 	readers := []struct {
 		name string
@@ -244,7 +244,7 @@ func readFramesFromPeer(log *slog.Logger, read func(*executor.Executor, *executo
 		second := []byte("second frame, sent in two pieces")
 		peer.Write([]byte{0, byte(len(second))})
 		peer.Write(second[:len(second)/2])
-		time.Sleep(300 * time.Millisecond)
+		time.Sleep(500 * time.Millisecond)
 		peer.Write(second[len(second)/2:])
 		lab.WriteFrame(peer, []byte("third frame"))
 		peer.(*net.TCPConn).CloseWrite()
