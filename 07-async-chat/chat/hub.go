@@ -14,7 +14,7 @@ import (
 type event struct {
 	kind eventKind
 	c    *client
-	text string // the line (evLine) or the argument (evNick)
+	text string // the line (evLine)
 }
 
 type eventKind uint8
@@ -49,13 +49,7 @@ func (s *Server) runHub() future.Future[struct{}] {
 			if err != nil {
 				return struct{}{} // closed at shutdown and drained
 			}
-			if s.log.Enabled(context.Background(), slog.LevelDebug) {
-				name := ""
-				if ev.c != nil {
-					name = ev.c.name
-				}
-				s.log.Debug("hub recv", "event", ev.kind, "client", name, "bytes", len(ev.text), "inbox", s.inbox.Len())
-			}
+			s.logEvent(ev)
 			s.handle(ev)
 			s.announceKicked()
 		}
@@ -226,6 +220,19 @@ func (s *Server) announceKicked() {
 		s.broadcast(nil, "* "+c.name+" left\n")
 	}
 	s.hub.kicked = s.hub.kicked[:0:0]
+}
+
+// logEvent shows the channel traffic at debug level: each event the hub
+// takes from its inbox, and how many wait behind it.
+func (s *Server) logEvent(ev event) {
+	if !s.log.Enabled(context.Background(), slog.LevelDebug) {
+		return
+	}
+	name := ""
+	if ev.c != nil {
+		name = ev.c.name
+	}
+	s.log.Debug("hub recv", "event", ev.kind, "client", name, "bytes", len(ev.text), "inbox", s.inbox.Len())
 }
 
 func (s *Server) debug(msg string, args ...any) {
