@@ -182,7 +182,7 @@ func (s *Server) broadcast(except *client, line string) {
 		}
 		n++
 	}
-	s.debug("broadcast", "bytes", len(b), "queued to", n)
+	s.debug("broadcast", "bytes", len(b), "receivers", n)
 }
 
 // remove takes c out of the hub and closes its queue: its writer sends what
