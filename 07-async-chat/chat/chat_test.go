@@ -377,3 +377,22 @@ func TestRandomBytesNeverCrashTheServer(t *testing.T) {
 	probe.until(func(s string) bool { return strings.HasPrefix(s, "* online: ") })
 	ts.shutdown(20 * time.Second)
 }
+
+// A burst larger than a client's queue, handled by the hub in one go
+// before the client's writer runs: the queue overflows while the socket is
+// still empty, so the client is kicked and does get the reason.
+func TestTooSlowIsSaidWhenTheSocketTakesIt(t *testing.T) {
+	ts := startServer(t, Config{QueueLines: 4})
+	victim := ts.dial(t)
+	sender := ts.dial(t)
+	victim.expect("* " + sender.name + " joined")
+	var burst []string
+	for i := range 10 {
+		burst = append(burst, fmt.Sprint("burst ", i))
+	}
+	sender.send(burst...) // one write: one read, ten events, one turn of the hub
+	sender.expect("* " + victim.name + " left")
+	if rest := victim.eof(); !strings.HasSuffix(rest, "! too slow\n") {
+		t.Errorf("the kicked client read %q before EOF, want it to end with \"! too slow\\n\"", rest)
+	}
+}
