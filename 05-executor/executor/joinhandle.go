@@ -35,7 +35,9 @@ func Spawn[T any](ex *Executor, fut future.Future[T]) *JoinHandle[T] {
 func (h *JoinHandle[T]) poll() (done bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			h.complete(Result[T]{Err: h.task.panicked(r)})
+			pe := h.task.panicked(r)
+			h.task.drop(h.fut) // as tokio does: what the future owns is closed now, not at BlockOn's end
+			h.complete(Result[T]{Err: pe})
 			done = true
 		}
 	}()
