@@ -56,7 +56,7 @@ func yieldUntil(co *future.Co, turns int, cond func() bool) bool {
 }
 
 // The saving, counted. A pinger sends one byte and waits for its echo;
-// the echoConn state machine reads it into a 512-byte buffer (a short read)
+// the echoMachine handler reads it into a 512-byte buffer (a short read)
 // and writes it back. Everything runs on the one loop goroutine, so the
 // order of system calls is fixed. Per round trip: the pinger writes, reads
 // (would-block: the echo is not there yet), reads its byte (a full read of
@@ -78,7 +78,7 @@ func TestShortReadDrainsSavesARead(t *testing.T) {
 				return 0
 			}
 			l.Close()
-			Spawn(ex, &echoConn{s: s, buf: make([]byte, 512)})
+			Spawn(ex, &echoMachine{s: s, buf: make([]byte, 512)})
 			return future.Await(co, Spawn(ex, &pinger{s: c, rounds: rounds})).Value
 		}))
 		return ex.Stats()

@@ -10,16 +10,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// echoConn is a connection handler written as a state machine (what a Rust
+// echoMachine is a connection handler written as a state machine (what a Rust
 // compiler makes of an async fn): no coroutine, so an idle connection holds
 // no goroutine stack, only this struct. Stage 06 builds on this shape.
-type echoConn struct {
+type echoMachine struct {
 	s        *Stream
 	buf      []byte
 	off, end int // buf[off:end] is read but not yet written back
 }
 
-func (e *echoConn) Poll(cx *future.Context) future.Poll[error] {
+func (e *echoMachine) Poll(cx *future.Context) future.Poll[error] {
 	for {
 		if e.off < e.end { // write back what we read, however short the writes
 			n, err := e.s.PollWrite(cx, e.buf[e.off:e.end])
@@ -102,7 +102,7 @@ func TestNoAllocationPerRoundTrip(t *testing.T) {
 			return 0
 		}
 		l.Close()
-		Spawn(ex, &echoConn{s: s, buf: make([]byte, 512)})
+		Spawn(ex, &echoMachine{s: s, buf: make([]byte, 512)})
 		return future.Await(co, Spawn(ex, &pinger{s: c, rounds: rounds, warm: warm})).Value
 	}))
 	perRound := float64(allocs) / (rounds - warm)
@@ -153,7 +153,7 @@ func TestMemoryPerIdleConnection(t *testing.T) {
 				t.Error(r.Err)
 				return 0
 			}
-			handlers = append(handlers, Spawn(ex, &echoConn{s: r.Value, buf: scratch}))
+			handlers = append(handlers, Spawn(ex, &echoMachine{s: r.Value, buf: scratch}))
 		}
 		future.Await(co, YieldNow())
 		future.Await(co, YieldNow()) // every handler has polled once and waits
