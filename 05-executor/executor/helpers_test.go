@@ -75,8 +75,8 @@ var hungBefore atomic.Bool // a watchBlockOn of this run missed its deadline
 
 // watchBlockOn runs BlockOn(ex, fut) on another goroutine and waits for it
 // on this one. It fails the test if BlockOn has not returned after d: a
-// task waits for a wake that never comes (a lost wakeup), or the machine is
-// very slow. If the loop sleeps in Poll with woken tasks in its inbox for
+// task waits for a wake that never comes (a lost wakeup), a task starves
+// the others, or the machine is very slow. If the loop sleeps in Poll with woken tasks in its inbox for
 // lostWakeupAfter, nothing will ever wake it: the loop itself loses
 // wakeups, so every later test (and Example, which has no watchdog) would
 // hang too. Then it ends the whole run at once with a panic that names the
@@ -104,7 +104,7 @@ func watchBlockOn[T any](t *testing.T, d time.Duration, ex *Executor, fut future
 			return v, err
 		case <-deadline.C:
 			hungBefore.Store(true)
-			t.Fatalf("BlockOn did not finish within %v: a task waits for a wake that never comes (a lost wakeup), or the machine is very slow", d)
+			t.Fatalf("BlockOn did not finish within %v: stuck (a task waits for a wake that never comes, a lost wakeup; or one task starves the others) or very slow", d)
 		case now := <-tick.C:
 			if !ex.sleeping.Load() || ex.inboxLen.Load() == 0 {
 				stuckSince = time.Time{}
