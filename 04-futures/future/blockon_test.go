@@ -37,7 +37,6 @@ func (f *timerFuture) Poll(cx *Context) Poll[string] {
 // The proof that BlockOn sleeps: 100 ms of waiting costs a handful of polls.
 // A busy loop would poll thousands of times.
 func TestBlockOnDoesNotBusyLoop(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	f := &timerFuture{d: 100 * time.Millisecond}
 	testutil.Within(t, 10*time.Second, "BlockOn(timer)", func() {
@@ -60,7 +59,6 @@ func TestBlockOnDoesNotBusyLoop(t *testing.T) {
 // A future that wakes itself before returning pending (Tokio's yield_now):
 // the wake lands before BlockOn sleeps, and must not be lost.
 func TestBlockOnWakeBeforeSleepIsNotLost(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	n := 0
 	f := PollFn(func(cx *Context) Poll[int] {
@@ -81,7 +79,6 @@ func TestBlockOnWakeBeforeSleepIsNotLost(t *testing.T) {
 // Many goroutines wake at once; BlockOn finishes, and a waker called after
 // BlockOn returned is harmless (no panic, no write to a reused descriptor).
 func TestBlockOnAsyncWithWorkers(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	var kept Waker
 	var keptMu sync.Mutex
@@ -135,7 +132,6 @@ func worker[T any](f func() T) Future[T] {
 }
 
 func TestBlockOnPanicClosesEverything(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	r := mustPanic(t, "BlockOn of a panicking Async", func() {
 		BlockOn(Async(func(*Co) int { panic("boom") }))

@@ -17,7 +17,6 @@ import (
 // in the back-off timer, so a Close that just stopped the timer would leave
 // it asleep for good. The back-off is an hour here: only Close can end it.
 func TestListenerCloseDuringBackoffWakesAccepter(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	acceptConn = func(*tcp.Listener) (*tcp.Stream, netip.AddrPort, error) {
 		return nil, netip.AddrPort{}, unix.EMFILE

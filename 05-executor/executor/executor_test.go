@@ -270,7 +270,6 @@ func TestRootPanicIsAnError(t *testing.T) {
 }
 
 func TestBlockOnDropsUnfinishedTasks(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	f := &forever{}
@@ -421,7 +420,6 @@ func TestTimeout(t *testing.T) {
 }
 
 func TestSpawnBlockingAndReadFile(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{Workers: 2})
 	got := blockOn(t, ex, async(func(co *future.Co) string {
@@ -498,7 +496,6 @@ func TestLogDebug(t *testing.T) {
 // ReadFileIn reads inside its root and refuses names that leave it: a
 // parent path, an absolute path, a symlink that points out.
 func TestReadFileInStaysInRoot(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	outside := t.TempDir()
 	dir := t.TempDir()
@@ -579,7 +576,6 @@ func TestSpawnBlockingRunsWorkersAtOnce(t *testing.T) {
 // Close from inside BlockOn, a bad or busy address, BlockOn on a closed
 // executor.
 func TestMisuseIsAClearError(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	var inUse error

@@ -69,7 +69,6 @@ func TestPanickedTaskIsDropped(t *testing.T) {
 	}
 	for _, tc := range spawns {
 		t.Run(tc.name, func(t *testing.T) {
-			testutil.WarmRuntime()
 			testutil.CheckNoFDLeak(t)
 			ex := newExecutor(t, Options{})
 			got := blockOn(t, ex, async(func(co *future.Co) string {

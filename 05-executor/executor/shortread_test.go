@@ -64,7 +64,6 @@ func yieldUntil(co *future.Co, turns int, cond func() bool) bool {
 // the server reads and writes, and then either reads again until EAGAIN
 // (rule off) or knows from the short read that it is drained (rule on).
 func TestShortReadDrainsSavesARead(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	const rounds = 500
 	run := func(drains bool) Stats {
@@ -105,7 +104,6 @@ func TestShortReadDrainsSavesARead(t *testing.T) {
 // It must read again and see EOF. (Without the sticky hup flag the reader
 // hangs until the timeout.)
 func TestShortReadThenFINInOneEdgeGivesEOF(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	var got collector
@@ -151,7 +149,6 @@ func TestShortReadThenFINInOneEdgeGivesEOF(t *testing.T) {
 // After a short read the reader stores its waker without asking the socket
 // again; new data makes a new edge that wakes it.
 func TestShortReadThenNewDataWakes(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	var got collector
@@ -203,7 +200,6 @@ func TestShortReadThenNewDataWakes(t *testing.T) {
 // drained socket, the second 8 bytes would wait for an edge that never
 // comes, since nothing more is sent.
 func TestFullReadReadsAgain(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	var got collector

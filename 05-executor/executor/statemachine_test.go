@@ -91,7 +91,6 @@ func mallocs() uint64 {
 // round trip through two state-machine tasks, the reactor and epoll costs
 // no allocation.
 func TestNoAllocationPerRoundTrip(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	const rounds, warm = 2000, 200
@@ -117,7 +116,6 @@ func TestNoAllocationPerRoundTrip(t *testing.T) {
 // handlers share one scratch buffer, which a single-threaded executor
 // allows as long as a handler copies out what it cannot write at once.
 func TestMemoryPerIdleConnection(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	const conns = 500
 	ex := newExecutor(t, Options{})
