@@ -279,7 +279,7 @@ func siteString(pc uintptr) string {
 func (ex *Executor) WriteDump(w io.Writer) error {
 	tasks := ex.Tasks()
 	st := ex.Stats()
-	fmt.Fprintf(w, "executor %p: %d tasks, %d polls, %d wakes, %d turns\n", ex, len(tasks), st.Polls, st.Wakes, st.Turns)
+	fmt.Fprintf(w, "%s: %d tasks, %d polls, %d wakes, %d turns\n", ex.name(), len(tasks), st.Polls, st.Wakes, st.Turns)
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "  task\tstate\tlast poll\tspawned at\tfuture\twaits on")
 	for _, t := range tasks {
@@ -322,7 +322,7 @@ func (ex *Executor) Dump(w io.Writer, timeout time.Duration) error {
 		ex.mu.Lock()
 		n, closed := len(ex.tasks), ex.closed
 		ex.mu.Unlock()
-		_, err := fmt.Fprintf(w, "executor %p: not running (closed: %v), %d tasks spawned and waiting for BlockOn\n", ex, closed, n)
+		_, err := fmt.Fprintf(w, "%s: not running (closed: %v), %d tasks spawned and waiting for BlockOn\n", ex.name(), closed, n)
 		return err
 	}
 	req := &dumpRequest{w: w, done: make(chan struct{})}
@@ -335,7 +335,7 @@ func (ex *Executor) Dump(w io.Writer, timeout time.Duration) error {
 		return req.err
 	case <-time.After(timeout):
 		if ex.dumpReq.CompareAndSwap(req, nil) {
-			fmt.Fprintf(w, "executor %p: the loop did not answer within %v: a task's poll is blocking it\n", ex, timeout)
+			fmt.Fprintf(w, "%s: the loop did not answer within %v: a task's poll is blocking it\n", ex.name(), timeout)
 			return ErrLoopBusy
 		}
 		<-req.done // the loop took it just now
@@ -355,17 +355,30 @@ func (ex *Executor) answerDump() {
 // live is every executor of the process that is not closed, for
 // DumpOnSignal.
 var live struct {
-	mu  sync.Mutex
-	set map[*Executor]struct{}
+	mu   sync.Mutex
+	set  map[*Executor]int // executor -> its number in dumps: 1 for the first New, and so on
+	next int
 }
 
 func addLive(ex *Executor) {
 	live.mu.Lock()
 	if live.set == nil {
-		live.set = map[*Executor]struct{}{}
+		live.set = map[*Executor]int{}
 	}
-	live.set[ex] = struct{}{}
+	live.next++
+	live.set[ex] = live.next
 	live.mu.Unlock()
+}
+
+// name is "executor N", N counting the executors of the process from 1 in
+// the order New made them ("executor (closed)" once closed).
+func (ex *Executor) name() string {
+	live.mu.Lock()
+	defer live.mu.Unlock()
+	if n, ok := live.set[ex]; ok {
+		return fmt.Sprintf("executor %d", n)
+	}
+	return "executor (closed)"
 }
 
 func removeLive(ex *Executor) {
@@ -416,8 +429,8 @@ func dumpAll(w io.Writer) {
 	for ex := range live.set {
 		exs = append(exs, ex)
 	}
+	slices.SortFunc(exs, func(a, b *Executor) int { return live.set[a] - live.set[b] })
 	live.mu.Unlock()
-	slices.SortFunc(exs, func(a, b *Executor) int { return a.base.Compare(b.base) })
 	fmt.Fprintf(w, "--- task dump (%s): %d executors ---\n", DumpSignal, len(exs))
 	for _, ex := range exs {
 		_ = ex.Dump(w, time.Second)
