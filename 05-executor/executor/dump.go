@@ -274,9 +274,9 @@ func siteString(pc uintptr) string {
 	return fmt.Sprintf("%s:%d (%s)", file, frame.Line, fn)
 }
 
-// WriteDump writes the task dump (Tasks, with the executor's counters) to w.
+// writeDump writes the task dump (Tasks, with the executor's counters) to w.
 // Like Tasks, it belongs to the loop goroutine; from elsewhere use Dump.
-func (ex *Executor) WriteDump(w io.Writer) error {
+func (ex *Executor) writeDump(w io.Writer) error {
 	tasks := ex.Tasks()
 	st := ex.Stats()
 	fmt.Fprintf(w, "%s: %d tasks, %d polls, %d wakes, %d turns\n", ex.name(), len(tasks), st.Polls, st.Wakes, st.Turns)
@@ -347,7 +347,7 @@ func (ex *Executor) Dump(w io.Writer, timeout time.Duration) error {
 // fires.
 func (ex *Executor) answerDump() {
 	if req := ex.dumpReq.Swap(nil); req != nil {
-		req.err = ex.WriteDump(req.w)
+		req.err = ex.writeDump(req.w)
 		close(req.done)
 	}
 }
@@ -387,20 +387,20 @@ func removeLive(ex *Executor) {
 	live.mu.Unlock()
 }
 
-// DumpSignal is the signal DumpOnSignal listens for. Not SIGQUIT: Go's
+// dumpSignal is the signal DumpOnSignal listens for. Not SIGQUIT: Go's
 // runtime answers SIGQUIT (Ctrl-\) by printing every goroutine's stack and
 // exiting, which is the right tool when the loop itself is stuck inside a
 // poll, and a program should not lose it. SIGUSR1 is free: the runtime does
 // not use it, and by default it would end the program.
-var DumpSignal os.Signal = syscall.SIGUSR1
+var dumpSignal os.Signal = syscall.SIGUSR1
 
 // DumpOnSignal makes the process print a dump of every open executor to w
-// each time it receives DumpSignal (kill -USR1 PID), and go on. Each dump
+// each time it receives dumpSignal (kill -USR1 PID), and go on. Each dump
 // waits at most a second for its loop. Call the returned stop to undo it.
 // Every stage program from 05 on calls it first thing.
 func DumpOnSignal(w io.Writer) (stop func()) {
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, DumpSignal)
+	signal.Notify(sigs, dumpSignal)
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -431,7 +431,7 @@ func dumpAll(w io.Writer) {
 	}
 	slices.SortFunc(exs, func(a, b *Executor) int { return live.set[a] - live.set[b] })
 	live.mu.Unlock()
-	fmt.Fprintf(w, "--- task dump (%s): %d executors ---\n", DumpSignal, len(exs))
+	fmt.Fprintf(w, "--- task dump (%s): %d executors ---\n", dumpSignal, len(exs))
 	for _, ex := range exs {
 		_ = ex.Dump(w, time.Second)
 	}
