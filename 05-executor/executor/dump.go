@@ -161,6 +161,16 @@ func (ex *Executor) countWake(*task) {
 	ex.stats.Wakes++
 }
 
+// tickClock reads the clock for the dump after a Poll that may have
+// waited, and on every 64th turn that did not: a busy loop pays one clock
+// read per 64 turns, and a task's "last poll" is late by at most 64 turns
+// of work.
+func (ex *Executor) tickClock(timeout time.Duration) {
+	if timeout != 0 || ex.stats.Turns%64 == 0 {
+		ex.turnMS = ex.clockMS()
+	}
+}
+
 // clockMS is the loop's clock in milliseconds, plus one so that a task's
 // lastPoll of 0 means "never polled". As a uint32 it wraps after 49 days;
 // differences stay right across the wrap.
