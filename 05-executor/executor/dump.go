@@ -167,9 +167,12 @@ func (ex *Executor) countWake(*task) {
 // of work.
 func (ex *Executor) tickClock(timeout time.Duration) {
 	if timeout != 0 || ex.stats.Turns%64 == 0 {
-		ex.turnMS = ex.clockMS()
+		ex.readClock()
 	}
 }
+
+// readClock sets the clock that runTask stamps on each task it polls.
+func (ex *Executor) readClock() { ex.turnMS = ex.clockMS() }
 
 // clockMS is the loop's clock in milliseconds, plus one so that a task's
 // lastPoll of 0 means "never polled". As a uint32 it wraps after 49 days;
@@ -212,6 +215,7 @@ func (ex *Executor) siteOf(t *task) uintptr {
 // loopAnsweringDumps is the loop, with Dump told that it may ask the loop.
 func (ex *Executor) loopAnsweringDumps(root *task) error {
 	ex.looping.Store(true)
+	ex.readClock()
 	err := ex.loop(root)
 	ex.looping.Store(false)
 	ex.answerDump() // one that came too late for the loop
