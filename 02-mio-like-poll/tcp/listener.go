@@ -75,16 +75,17 @@ func (lc ListenConfig) Listen(addr string) (*Listener, error) {
 // event).
 func (l *Listener) Accept() (*Stream, netip.AddrPort, error) {
 	for {
-		fd, peer, err := accept(l.fd)
+		var peer netip.AddrPort
+		fd, err := ignoringEINTR(func() (fd int, err error) {
+			fd, peer, err = accept(l.fd)
+			return fd, err
+		})
 		switch err {
 		case nil:
 			return newStream(fd, l.acceptedLocal(fd), peer), peer, nil
 		case unix.EAGAIN:
 			// The listen queue is empty: not an error, wait.
 			return nil, netip.AddrPort{}, ErrWouldBlock
-		case unix.EINTR:
-			// A signal arrived during the call; nothing happened. Retry.
-			continue
 		case unix.ECONNABORTED:
 			// The client reset the connection while it sat in the
 			// queue. That connection is gone, the listener is fine:

@@ -186,9 +186,6 @@ func (ex *Executor) siteIndex(pc uintptr) uint32 {
 	if i, ok := ex.siteIdx[pc]; ok {
 		return i
 	}
-	if ex.siteIdx == nil {
-		ex.siteIdx = map[uintptr]uint32{}
-	}
 	i := uint32(len(ex.sites))
 	ex.sites = append(ex.sites, pc)
 	ex.siteIdx[pc] = i

@@ -185,6 +185,10 @@ func New(opts Options) (*Executor, error) {
 		reg:    reg,
 		set:    set,
 		base:   time.Now(),
+		// A program spawns from a handful of places (see siteIndex):
+		// made here, so a task's cost does not include it.
+		siteIdx: map[uintptr]uint32{},
+		sites:   make([]uintptr, 0, 8),
 	}
 	ex.pool.max = opts.Workers
 	if opts.DetectLostWakers {
