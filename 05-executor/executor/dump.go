@@ -134,6 +134,7 @@ func (ex *Executor) taskOf(w future.Waker) *task {
 type seenWaits struct {
 	notifies map[*Notify]struct{}
 	blocking map[blockingWait]struct{}
+	pruneAt  int // prune notifies when it grows to this size
 }
 
 // blockingWait is a SpawnBlocking future, seen from a dump.
@@ -153,6 +154,22 @@ func (n *Notify) noteWaiter(cx *future.Context) {
 		ex.seen.notifies = map[*Notify]struct{}{}
 	}
 	ex.seen.notifies[n] = struct{}{}
+	if len(ex.seen.notifies) >= ex.seen.pruneAt {
+		ex.pruneNotifies()
+	}
+}
+
+// pruneNotifies forgets the Notify futures whose waiting task is gone (a
+// Notify dropped unnotified, with its task), so that a program that makes
+// one per connection does not grow the table forever. It runs when the
+// table doubled since the last prune: amortised, a constant per poll.
+func (ex *Executor) pruneNotifies() {
+	for n := range ex.seen.notifies {
+		if t := ex.taskOf(n.waiter); n.Notified() || t == nil || t.state.Load() == stateDone {
+			delete(ex.seen.notifies, n)
+		}
+	}
+	ex.seen.pruneAt = max(64, 2*len(ex.seen.notifies))
 }
 
 // countWake counts one scheduling of a task: its spawn, or a wake that
