@@ -35,6 +35,17 @@ var program = demo.Program{
 	},
 }
 
+// options are the executor options of every demo: the log, and the
+// lost-waker detector when DETECT_LOST_WAKERS is set (docs/stuck-task.md).
+func options(log *slog.Logger) executor.Options {
+	return executor.Options{Logger: log, DetectLostWakers: os.Getenv("DETECT_LOST_WAKERS") != ""}
+}
+
+func withWorkers(o executor.Options, n int) executor.Options {
+	o.Workers = n
+	return o
+}
+
 // run is the whole program; main only adds the exit status.
 func run(args []string, stdout, stderr io.Writer) error {
 	defer executor.DumpOnSignal(stderr)() // kill -USR1 PID prints every task (the stuck-task appendix)
@@ -44,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 // runSpawn spawns three tasks; the second panics. Its handle reports the
 // panic, the others finish, and BlockOn returns the main future's value.
 func runSpawn(out io.Writer, log *slog.Logger) error {
-	ex, err := executor.New(executor.Options{Logger: log})
+	ex, err := executor.New(options(log))
 	if err != nil {
 		return err
 	}
@@ -87,7 +98,7 @@ func runSpawn(out io.Writer, log *slog.Logger) error {
 
 // runTimers sleeps, then races a slow sleep against a Timeout.
 func runTimers(out io.Writer, log *slog.Logger) error {
-	ex, err := executor.New(executor.Options{Logger: log})
+	ex, err := executor.New(options(log))
 	if err != nil {
 		return err
 	}
@@ -121,7 +132,7 @@ func runFile(out io.Writer, log *slog.Logger) error {
 	if err := os.WriteFile(name, []byte("hello from a worker goroutine\n"), 0o600); err != nil {
 		return err
 	}
-	ex, err := executor.New(executor.Options{Logger: log, Workers: 2})
+	ex, err := executor.New(withWorkers(options(log), 2))
 	if err != nil {
 		return err
 	}
@@ -143,7 +154,7 @@ func runTCP(out io.Writer, log *slog.Logger) error {
 	// the fd directory may): its descriptors are not the executor's.
 	time.AfterFunc(time.Hour, func() {}).Stop()
 	before := openFDs()
-	ex, err := executor.New(executor.Options{Logger: log})
+	ex, err := executor.New(options(log))
 	if err != nil {
 		return err
 	}

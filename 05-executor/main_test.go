@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/async-from-scratch/course/internal/testutil"
@@ -48,4 +49,23 @@ func TestBadArguments(t *testing.T) {
 		{Args: []string{"-x"}, Want: `tcp: unexpected argument "-x" (this demo takes no flags)`},
 		{Args: []string{"spawn", "tcp"}, Want: `spawn: unexpected argument "tcp"`},
 	})
+}
+
+// TestDemosWithTheDetector runs every demo with DETECT_LOST_WAKERS=1: each
+// still prints what it should, and the detector reports nothing (a report
+// is a warning on stderr, which only the spawn demo's panic may write).
+func TestDemosWithTheDetector(t *testing.T) {
+	t.Setenv("DETECT_LOST_WAKERS", "1")
+	if !options(nil).DetectLostWakers {
+		t.Fatal("DETECT_LOST_WAKERS=1 did not turn the detector on")
+	}
+	testutil.RunDemos(t, run, []testutil.DemoCase{
+		{Args: []string{"timers"}, Want: []string{"Timeout(1h, Sleep(1ms)): err=<nil>"}},
+		{Args: []string{"file"}, Want: []string{"ReadFile(missing.txt): not exist: true"}},
+		{Args: []string{"tcp"}, Want: []string{"client: got PONG"}},
+	})
+	out, errOut, err := testutil.RunProgram(t, run, "spawn")
+	if err != nil || !strings.Contains(out, "join 2: C finished") || strings.Contains(errOut, "lost waker") {
+		t.Errorf("spawn with the detector: err %v, stdout:\n%s\nstderr:\n%s", err, out, errOut)
+	}
 }

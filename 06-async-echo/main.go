@@ -34,6 +34,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return serve(args, stdout, stderr, sigs, readyHook)
 }
 
+// options are the executor options of the server: the log, and the
+// lost-waker detector when DETECT_LOST_WAKERS is set (docs/stuck-task.md).
+func options(log *slog.Logger) executor.Options {
+	return executor.Options{Logger: log, DetectLostWakers: os.Getenv("DETECT_LOST_WAKERS") != ""}
+}
+
 // readyHook, when set by a test, learns the address the server listens on.
 var readyHook func(addr string)
 
@@ -105,7 +111,7 @@ func serveUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, ready 
 	if cfg.Loops > 1 {
 		return serveLoopsUntil(cfg, log, sigs, ready)
 	}
-	ex, err := executor.New(executor.Options{Logger: log})
+	ex, err := executor.New(options(log))
 	if err != nil {
 		return err
 	}
@@ -139,7 +145,7 @@ func serveUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, ready 
 
 // serveLoopsUntil is serveUntil with cfg.Loops executors (echo.Group).
 func serveLoopsUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, ready func(string)) error {
-	g, err := echo.ListenGroup(cfg, executor.Options{Logger: log})
+	g, err := echo.ListenGroup(cfg, options(log))
 	if err != nil {
 		return err
 	}

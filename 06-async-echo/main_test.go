@@ -168,3 +168,16 @@ func TestDumpSignal(t *testing.T) {
 		}
 	}
 }
+
+// TestSelftestWithTheDetector runs the selftest (server, eight clients,
+// shutdown through Notify) with the lost-waker detector on: a report would
+// be a warning on stderr, which RunDemos refuses.
+func TestSelftestWithTheDetector(t *testing.T) {
+	t.Setenv("DETECT_LOST_WAKERS", "1")
+	if !options(nil).DetectLostWakers {
+		t.Fatal("DETECT_LOST_WAKERS=1 did not turn the detector on")
+	}
+	testutil.RunDemos(t, run, []testutil.DemoCase{
+		{Args: []string{"selftest"}, Want: []string{"80 messages of 1000 bytes echoed and verified", "server stopped cleanly"}},
+	})
+}

@@ -75,15 +75,14 @@ func (lc ListenConfig) Listen(addr string) (*Listener, error) {
 // event).
 func (l *Listener) Accept() (*Stream, netip.AddrPort, error) {
 	for {
-		var sa unix.Sockaddr
+		var peer netip.AddrPort
 		fd, err := ignoringEINTR(func() (fd int, err error) {
-			fd, sa, err = accept(l.fd)
+			fd, peer, err = accept(l.fd)
 			return fd, err
 		})
 		switch err {
 		case nil:
-			peer := fromSockaddr(sa)
-			return newStream(fd, localAddr(fd), peer), peer, nil
+			return newStream(fd, l.acceptedLocal(fd), peer), peer, nil
 		case unix.EAGAIN:
 			// The listen queue is empty: not an error, wait.
 			return nil, netip.AddrPort{}, ErrWouldBlock
@@ -99,6 +98,16 @@ func (l *Listener) Accept() (*Stream, netip.AddrPort, error) {
 			return nil, netip.AddrPort{}, os.NewSyscallError(acceptCall, err)
 		}
 	}
+}
+
+// acceptedLocal is the local address of a connection accepted on l: l's
+// own address, unless l listens on every address (0.0.0.0 or ::), where
+// only getsockname knows which one the client reached.
+func (l *Listener) acceptedLocal(fd int) netip.AddrPort {
+	if l.addr.Addr().IsUnspecified() {
+		return localAddr(fd)
+	}
+	return l.addr
 }
 
 // Addr returns the address the listener is bound to, with the real port

@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"net/netip"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -27,7 +28,7 @@ func socket(family int) (int, error) {
 	return fd, setup(fd)
 }
 
-func accept(fd int) (int, unix.Sockaddr, error) {
+func accept(fd int) (int, netip.AddrPort, error) {
 	syscall.ForkLock.RLock()
 	nfd, sa, err := unix.Accept(fd)
 	if err == nil {
@@ -35,9 +36,9 @@ func accept(fd int) (int, unix.Sockaddr, error) {
 	}
 	syscall.ForkLock.RUnlock()
 	if err != nil {
-		return -1, nil, err
+		return -1, netip.AddrPort{}, err
 	}
-	return nfd, sa, setup(nfd)
+	return nfd, fromSockaddr(sa), setup(nfd)
 }
 
 func setup(fd int) error {

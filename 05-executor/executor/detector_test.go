@@ -64,8 +64,6 @@ func TestLostWakerDetectorQuiet(t *testing.T) {
 	testutil.CheckNoFDLeak(t)
 	var log testutil.SyncBuffer
 	ex := detectingExecutor(t, &log)
-	checks := 0
-	ex.detect.onCheck = func() { checks++ }
 	var stop Notify
 	got := blockOn(t, ex, async(func(co *future.Co) string {
 		var done []string
@@ -115,7 +113,30 @@ func TestLostWakerDetectorQuiet(t *testing.T) {
 	if n := ex.Stats().LostWakers; n != 0 || strings.Contains(log.String(), "lost waker") {
 		t.Errorf("the detector reported %d lost wakers for futures that store theirs; log:\n%s", n, log.String())
 	}
-	if checks < 7 {
+	if checks := ex.detect.checks; checks < 7 {
 		t.Errorf("the detector checked %d times, want at least one per kind of future (7): it did not look", checks)
+	}
+}
+
+// TestLostWakerDetectorSkipsWokenTasks: a task that was woken after it went
+// idle (by a goroutine that then dropped the waker) is no longer idle when
+// the detector looks, and must not be reported even though its probe is
+// gone; the same task still idle must be.
+func TestLostWakerDetectorSkipsWokenTasks(t *testing.T) {
+	var log testutil.SyncBuffer
+	ex := detectingExecutor(t, &log)
+	defer ex.Close()
+	for _, tc := range []struct {
+		state uint32
+		want  uint64
+	}{{stateScheduled, 0}, {stateDone, 0}, {stateIdle, 1}} {
+		tk := &task{ex: ex}
+		tk.state.Store(tc.state)
+		before := ex.stats.LostWakers
+		ex.detect.wentIdle(tk) // and no probe: as if it was collected
+		ex.detect.checkIdle(ex)
+		if got := ex.stats.LostWakers - before; got != tc.want {
+			t.Errorf("a task in state %s with no probe: %d reports, want %d", stateNames[tc.state], got, tc.want)
+		}
 	}
 }

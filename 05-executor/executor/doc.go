@@ -41,6 +41,14 @@
 // event still in flight for the old descriptor, whose number the kernel may
 // already have given to a new connection, is recognised as stale and dropped.
 //
+// # Seeing the loop
+//
+// Tasks and Dump list the unfinished tasks with their state, spawn site,
+// last poll and what each idle one waits on; DumpOnSignal prints that for
+// every executor on SIGUSR1. Options.DetectLostWakers reports a task that
+// returned pending with no waker of it stored anywhere (detector.go).
+// docs/stuck-task.md uses both.
+//
 // # Simplifications
 //
 //   - One goroutine runs all tasks. Go's runtime runs goroutines on every

@@ -134,6 +134,7 @@ func (ex *Executor) taskOf(w future.Waker) *task {
 type seenWaits struct {
 	notifies map[*Notify]struct{}
 	blocking map[blockingWait]struct{}
+	pruneAt  int // prune notifies when it grows to this size
 }
 
 // blockingWait is a SpawnBlocking future, seen from a dump.
@@ -153,6 +154,22 @@ func (n *Notify) noteWaiter(cx *future.Context) {
 		ex.seen.notifies = map[*Notify]struct{}{}
 	}
 	ex.seen.notifies[n] = struct{}{}
+	if len(ex.seen.notifies) >= ex.seen.pruneAt {
+		ex.pruneNotifies()
+	}
+}
+
+// pruneNotifies forgets the Notify futures whose waiting task is gone (a
+// Notify dropped unnotified, with its task), so that a program that makes
+// one per connection does not grow the table forever. It runs when the
+// table doubled since the last prune: amortised, a constant per poll.
+func (ex *Executor) pruneNotifies() {
+	for n := range ex.seen.notifies {
+		if t := ex.taskOf(n.waiter); n.Notified() || t == nil || t.state.Load() == stateDone {
+			delete(ex.seen.notifies, n)
+		}
+	}
+	ex.seen.pruneAt = max(64, 2*len(ex.seen.notifies))
 }
 
 // countWake counts one scheduling of a task: its spawn, or a wake that
@@ -160,6 +177,19 @@ func (n *Notify) noteWaiter(cx *future.Context) {
 func (ex *Executor) countWake(*task) {
 	ex.stats.Wakes++
 }
+
+// tickClock reads the clock for the dump after a Poll that may have
+// waited, and on every 64th turn that did not: a busy loop pays one clock
+// read per 64 turns, and a task's "last poll" is late by at most 64 turns
+// of work.
+func (ex *Executor) tickClock(timeout time.Duration) {
+	if timeout != 0 || ex.stats.Turns%64 == 0 {
+		ex.readClock()
+	}
+}
+
+// readClock sets the clock that runTask stamps on each task it polls.
+func (ex *Executor) readClock() { ex.turnMS = ex.clockMS() }
 
 // clockMS is the loop's clock in milliseconds, plus one so that a task's
 // lastPoll of 0 means "never polled". As a uint32 it wraps after 49 days;
@@ -172,9 +202,6 @@ func (ex *Executor) clockMS() uint32 { return uint32(ex.now()/int64(time.Millise
 func (ex *Executor) siteIndex(pc uintptr) uint32 {
 	if i, ok := ex.siteIdx[pc]; ok {
 		return i
-	}
-	if ex.siteIdx == nil {
-		ex.siteIdx = map[uintptr]uint32{}
 	}
 	i := uint32(len(ex.sites))
 	ex.sites = append(ex.sites, pc)
@@ -202,6 +229,7 @@ func (ex *Executor) siteOf(t *task) uintptr {
 // loopAnsweringDumps is the loop, with Dump told that it may ask the loop.
 func (ex *Executor) loopAnsweringDumps(root *task) error {
 	ex.looping.Store(true)
+	ex.readClock()
 	err := ex.loop(root)
 	ex.looping.Store(false)
 	ex.answerDump() // one that came too late for the loop
@@ -274,12 +302,12 @@ func siteString(pc uintptr) string {
 	return fmt.Sprintf("%s:%d (%s)", file, frame.Line, fn)
 }
 
-// WriteDump writes the task dump (Tasks, with the executor's counters) to w.
+// writeDump writes the task dump (Tasks, with the executor's counters) to w.
 // Like Tasks, it belongs to the loop goroutine; from elsewhere use Dump.
-func (ex *Executor) WriteDump(w io.Writer) error {
+func (ex *Executor) writeDump(w io.Writer) error {
 	tasks := ex.Tasks()
 	st := ex.Stats()
-	fmt.Fprintf(w, "executor %p: %d tasks, %d polls, %d wakes, %d turns\n", ex, len(tasks), st.Polls, st.Wakes, st.Turns)
+	fmt.Fprintf(w, "%s: %d tasks, %d polls, %d wakes, %d turns\n", ex.name(), len(tasks), st.Polls, st.Wakes, st.Turns)
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "  task\tstate\tlast poll\tspawned at\tfuture\twaits on")
 	for _, t := range tasks {
@@ -322,7 +350,7 @@ func (ex *Executor) Dump(w io.Writer, timeout time.Duration) error {
 		ex.mu.Lock()
 		n, closed := len(ex.tasks), ex.closed
 		ex.mu.Unlock()
-		_, err := fmt.Fprintf(w, "executor %p: not running (closed: %v), %d tasks spawned and waiting for BlockOn\n", ex, closed, n)
+		_, err := fmt.Fprintf(w, "%s: not running (closed: %v), %d tasks spawned and waiting for BlockOn\n", ex.name(), closed, n)
 		return err
 	}
 	req := &dumpRequest{w: w, done: make(chan struct{})}
@@ -335,7 +363,7 @@ func (ex *Executor) Dump(w io.Writer, timeout time.Duration) error {
 		return req.err
 	case <-time.After(timeout):
 		if ex.dumpReq.CompareAndSwap(req, nil) {
-			fmt.Fprintf(w, "executor %p: the loop did not answer within %v: a task's poll is blocking it\n", ex, timeout)
+			fmt.Fprintf(w, "%s: the loop did not answer within %v: a task's poll is blocking it\n", ex.name(), timeout)
 			return ErrLoopBusy
 		}
 		<-req.done // the loop took it just now
@@ -347,7 +375,7 @@ func (ex *Executor) Dump(w io.Writer, timeout time.Duration) error {
 // fires.
 func (ex *Executor) answerDump() {
 	if req := ex.dumpReq.Swap(nil); req != nil {
-		req.err = ex.WriteDump(req.w)
+		req.err = ex.writeDump(req.w)
 		close(req.done)
 	}
 }
@@ -355,17 +383,30 @@ func (ex *Executor) answerDump() {
 // live is every executor of the process that is not closed, for
 // DumpOnSignal.
 var live struct {
-	mu  sync.Mutex
-	set map[*Executor]struct{}
+	mu   sync.Mutex
+	set  map[*Executor]int // executor -> its number in dumps: 1 for the first New, and so on
+	next int
 }
 
 func addLive(ex *Executor) {
 	live.mu.Lock()
 	if live.set == nil {
-		live.set = map[*Executor]struct{}{}
+		live.set = map[*Executor]int{}
 	}
-	live.set[ex] = struct{}{}
+	live.next++
+	live.set[ex] = live.next
 	live.mu.Unlock()
+}
+
+// name is "executor N", N counting the executors of the process from 1 in
+// the order New made them ("executor (closed)" once closed).
+func (ex *Executor) name() string {
+	live.mu.Lock()
+	defer live.mu.Unlock()
+	if n, ok := live.set[ex]; ok {
+		return fmt.Sprintf("executor %d", n)
+	}
+	return "executor (closed)"
 }
 
 func removeLive(ex *Executor) {
@@ -374,20 +415,20 @@ func removeLive(ex *Executor) {
 	live.mu.Unlock()
 }
 
-// DumpSignal is the signal DumpOnSignal listens for. Not SIGQUIT: Go's
+// dumpSignal is the signal DumpOnSignal listens for. Not SIGQUIT: Go's
 // runtime answers SIGQUIT (Ctrl-\) by printing every goroutine's stack and
 // exiting, which is the right tool when the loop itself is stuck inside a
 // poll, and a program should not lose it. SIGUSR1 is free: the runtime does
 // not use it, and by default it would end the program.
-var DumpSignal os.Signal = syscall.SIGUSR1
+var dumpSignal os.Signal = syscall.SIGUSR1
 
 // DumpOnSignal makes the process print a dump of every open executor to w
-// each time it receives DumpSignal (kill -USR1 PID), and go on. Each dump
+// each time it receives dumpSignal (kill -USR1 PID), and go on. Each dump
 // waits at most a second for its loop. Call the returned stop to undo it.
 // Every stage program from 05 on calls it first thing.
 func DumpOnSignal(w io.Writer) (stop func()) {
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, DumpSignal)
+	signal.Notify(sigs, dumpSignal)
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -416,9 +457,9 @@ func dumpAll(w io.Writer) {
 	for ex := range live.set {
 		exs = append(exs, ex)
 	}
+	slices.SortFunc(exs, func(a, b *Executor) int { return live.set[a] - live.set[b] })
 	live.mu.Unlock()
-	slices.SortFunc(exs, func(a, b *Executor) int { return a.base.Compare(b.base) })
-	fmt.Fprintf(w, "--- task dump (%s): %d executors ---\n", DumpSignal, len(exs))
+	fmt.Fprintf(w, "--- task dump (%s): %d executors ---\n", dumpSignal, len(exs))
 	for _, ex := range exs {
 		_ = ex.Dump(w, time.Second)
 	}

@@ -146,3 +146,21 @@ func TestDumpFromAStuckPoll(t *testing.T) {
 		t.Errorf("Dump wrote %q", out.String())
 	}
 }
+
+// TestDumpForgetsDroppedNotifies: a task per connection, each waiting on
+// its own Notify and then aborted, must not leave its Notify in the dump's
+// table for ever.
+func TestDumpForgetsDroppedNotifies(t *testing.T) {
+	ex := newExecutor(t, Options{})
+	left := blockOn(t, ex, async(func(co *future.Co) int {
+		for range 1000 {
+			h := Spawn(ex, future.Future[struct{}](new(Notify)))
+			await(co, YieldNow()) // h polls its Notify and waits
+			h.Abort()
+		}
+		return len(ex.seen.notifies)
+	}))
+	if left > 128 {
+		t.Errorf("%d Notify futures of finished tasks are still in the dump's table, want at most 128", left)
+	}
+}

@@ -111,7 +111,7 @@ type Executor struct {
 
 	// Debugging: the task dump and the lost-waker detector (dump.go,
 	// detector.go).
-	turnMS  uint32                      // the loop's clock in ms (+1) when this turn's Poll returned: a task's last poll
+	turnMS  uint32                      // the loop's clock in ms (+1), read by tickClock: a task's last poll
 	traces  traceTable                  // runtime/trace tasks (tasktrace.go)
 	sites   []uintptr                   // spawn sites (program counters) by task.site; guarded by mu
 	siteIdx map[uintptr]uint32          // and the other way round; guarded by mu
@@ -185,6 +185,10 @@ func New(opts Options) (*Executor, error) {
 		reg:    reg,
 		set:    set,
 		base:   time.Now(),
+		// A program spawns from a handful of places (see siteIndex):
+		// made here, so a task's cost does not include it.
+		siteIdx: map[uintptr]uint32{},
+		sites:   make([]uintptr, 0, 8),
 	}
 	ex.pool.max = opts.Workers
 	if opts.DetectLostWakers {
@@ -257,7 +261,7 @@ func (ex *Executor) loop(root *task) error {
 		ex.detect.check(ex, timeout) // Options.DetectLostWakers; nothing when off
 		n, err := ex.p.Poll(ex.events, timeout)
 		ex.sleeping.Store(false)
-		ex.turnMS = ex.clockMS() // a task's "last poll" in the dump
+		ex.tickClock(timeout) // the dump's clock: a task's "last poll"
 		if err != nil {
 			return fmt.Errorf("executor: %w", err)
 		}
