@@ -246,30 +246,58 @@ func testSequentialConnections(t *testing.T, loops int) {
 }
 
 func TestIdleTimeoutClosesSilentClients(t *testing.T) {
+	const idle = 200 * time.Millisecond
 	for _, style := range []Style{StyleMachine, StyleCoroutine} {
 		t.Run(string(style), func(t *testing.T) {
 			checkFDs(t)
-			ts := startServer(t, Config{Style: style, Idle: 200 * time.Millisecond})
+			ts := startServer(t, Config{Style: style, Idle: idle})
 			testutil.Within(t, 20*time.Second, "idle timeout", func() {
-				c := dial(t, ts.addr)
-				// Activity pushes the deadline back.
-				var start time.Time
-				for range 3 {
-					time.Sleep(100 * time.Millisecond)
-					start = time.Now() // the server's timer is reset after this
-					c.Write([]byte("x"))
-					io.ReadFull(c, make([]byte, 1))
-				}
-				n, err := c.Read(make([]byte, 1))
-				if err != io.EOF {
-					t.Errorf("silent client: Read = %d, %v; want 0, EOF (closed by the idle timer)", n, err)
-				}
-				if waited := time.Since(start); waited < 200*time.Millisecond {
-					t.Errorf("closed %v after the last activity, before the 200ms idle timeout", waited)
+				// A loaded machine can oversleep a gap past the idle
+				// timeout, and then the server is right to close: try
+				// again rather than blame it.
+				for try := 1; ; try++ {
+					if silentClientClosedOnTime(t, ts.addr, idle) || try == 5 {
+						return
+					}
 				}
 			})
 		})
 	}
+}
+
+// silentClientClosedOnTime is active three times, 100 ms apart (each
+// activity pushes the server's idle deadline back), then silent, and checks
+// that the server closes no earlier than idle after the last activity. It
+// returns false if a gap between activities overslept the timeout, which
+// makes the run say nothing.
+func silentClientClosedOnTime(t *testing.T, addr string, idle time.Duration) bool {
+	c := dial(t, addr)
+	defer c.Close()
+	last := time.Now()
+	for range 3 {
+		time.Sleep(100 * time.Millisecond)
+		gap := time.Since(last)
+		last = time.Now() // the server's timer is reset after this
+		_, err := c.Write([]byte("x"))
+		if err == nil {
+			_, err = io.ReadFull(c, make([]byte, 1))
+		}
+		if err != nil {
+			if gap >= idle {
+				return false
+			}
+			t.Errorf("closed %v after the previous activity, before the %v idle timeout: %v", gap, idle, err)
+			return true
+		}
+	}
+	n, err := c.Read(make([]byte, 1))
+	if err != io.EOF {
+		t.Errorf("silent client: Read = %d, %v; want 0, EOF (closed by the idle timer)", n, err)
+	}
+	if waited := time.Since(last); waited < idle {
+		t.Errorf("closed %v after the last activity, before the %v idle timeout", waited, idle)
+	}
+	return true
 }
 
 func TestMaxConnsHoldsBackTheNextClient(t *testing.T) {
