@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/async-from-scratch/course/04-futures/driver"
 	"github.com/async-from-scratch/course/04-futures/future"
 )
 
@@ -38,14 +39,15 @@ type readFileFuture struct {
 
 func (f *readFileFuture) Poll(cx *future.Context) future.Poll[readResult] {
 	f.polls++
+	// Store the latest waker first, then check: a worker that finishes in
+	// between finds the new waker, one that finished before is seen below.
+	f.slot.Register(cx.Waker())
 	if !f.started {
 		f.started = true
 		f.say("poll %d: handing the read to a worker goroutine", f.polls)
 		go f.work()
+		return future.Pending[readResult]() // the read has only just started
 	}
-	// Store the latest waker first, then check: a worker that finishes in
-	// between finds the new waker, one that finished before is seen below.
-	f.slot.Register(cx.Waker())
 	f.mu.Lock()
 	done, result := f.done, f.result
 	f.mu.Unlock()
@@ -93,7 +95,7 @@ func runBlockOn(out io.Writer, log *slog.Logger) error {
 		}
 		return strings.Count(string(res.data), "\n")
 	})
-	lines, err := future.BlockOn(fut)
+	lines, err := driver.BlockOn(fut)
 	if err != nil {
 		return err
 	}

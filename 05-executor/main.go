@@ -37,6 +37,7 @@ var program = demo.Program{
 
 // run is the whole program; main only adds the exit status.
 func run(args []string, stdout, stderr io.Writer) error {
+	defer executor.DumpOnSignal(stderr)() // kill -USR1 PID prints every task (the stuck-task appendix)
 	return program.Run(args, stdout, stderr)
 }
 

@@ -24,9 +24,10 @@ func main() {
 	}
 }
 
-// run is the program. It installs the SIGINT/SIGTERM handler and stops it
-// again before returning.
+// run is the program. It installs the SIGINT/SIGTERM handler and the
+// SIGUSR1 task dump, and stops both again before returning.
 func run(args []string, stdout, stderr io.Writer) error {
+	defer executor.DumpOnSignal(stderr)() // kill -USR1 PID prints every task (the stuck-task appendix)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)

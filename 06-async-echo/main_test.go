@@ -119,3 +119,51 @@ func testSignal(t *testing.T, sig syscall.Signal, flags []string, shuttingDown s
 		}
 	}
 }
+
+// TestDumpSignal sends SIGUSR1 to a running server: the task dump goes to
+// standard error, naming the server task and what it waits on, and the
+// server goes on echoing.
+func TestDumpSignal(t *testing.T) {
+	testutil.CheckNoFDLeak(t)
+	addrc := make(chan string, 1)
+	readyHook = func(a string) { addrc <- a }
+	defer func() { readyHook = nil }()
+	var out, errOut testutil.SyncBuffer
+	errc := make(chan error, 1)
+	go func() { errc <- run([]string{"-addr", "127.0.0.1:0", "-grace", "200ms"}, &out, &errOut) }()
+	testutil.Within(t, 30*time.Second, "dump, then echo", func() {
+		addr := <-addrc
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		echo := func() {
+			c.Write([]byte("hi"))
+			if _, err := io.ReadFull(c, make([]byte, 2)); err != nil {
+				t.Errorf("echo: %v", err)
+			}
+		}
+		echo()
+		if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+			t.Error(err)
+		}
+		for !strings.Contains(errOut.String(), "end of task dump") {
+			time.Sleep(10 * time.Millisecond)
+		}
+		echo() // the server went on
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+		if err := <-errc; err != nil {
+			t.Errorf("run = %v", err)
+		}
+	})
+	log := errOut.String()
+	for _, want := range []string{"task dump (user defined signal 1): 1 executors", "2 tasks",
+		"(listener) readable", "(stream) readable", "echo/server.go:"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the dump lacks %q:\n%s", want, log)
+		}
+	}
+}

@@ -136,11 +136,13 @@ func (f *blockingFuture[T]) Poll(cx *future.Context) future.Poll[Result[T]] {
 		if !f.ex.pool.submit(f) {
 			return future.PollReady(Result[T]{Err: ErrClosed})
 		}
+		f.ex.noteBlocking(f, false)
 		return future.Pending[Result[T]]()
 	case jobDone:
 		f.state = jobTaken
 		res := f.res
 		f.mu.Unlock()
+		f.ex.noteBlocking(f, true)
 		return future.PollReady(res)
 	case jobTaken, jobCancelled:
 		f.mu.Unlock()
@@ -204,6 +206,7 @@ func (f *blockingFuture[T]) Drop() {
 	default:
 		f.mu.Unlock()
 	}
+	f.ex.noteBlocking(f, true)
 }
 
 // abandon hands the value of a result nobody will take to release. A

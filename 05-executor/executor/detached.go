@@ -13,7 +13,7 @@ import "github.com/async-from-scratch/course/04-futures/future"
 func SpawnDetached(ex *Executor, fut future.Future[struct{}]) {
 	d := &detachedTask{fut: fut}
 	d.task.r = d
-	if !ex.start(&d.task) {
+	if !ex.start(&d.task, callerSite(1)) {
 		d.fut = nil
 		future.Drop(fut)
 	}

@@ -55,6 +55,13 @@ type Options struct {
 	// about ten times cheaper (BenchmarkWakeRoundTrip); a loop that never
 	// gets such wakes may save the call.
 	NoYield bool
+	// DetectLostWakers checks, whenever the loop is about to wait, that
+	// every task that returned pending since the last check left a waker
+	// of itself somewhere (a socket, a timer, a JoinHandle, a Notify, a
+	// worker, any data structure that is still reachable), and logs a
+	// warning naming each task that did not: nothing can ever wake it.
+	// Off by default; it costs a GC per check. See detector.go.
+	DetectLostWakers bool
 }
 
 // wakeToken is the token of the executor's one user event. Real tokens have
@@ -101,6 +108,17 @@ type Executor struct {
 	sleeping atomic.Bool  // the loop is (about to be) blocked in Poll
 
 	pool pool // blocking workers
+
+	// Debugging: the task dump and the lost-waker detector (dump.go,
+	// detector.go).
+	turnMS  uint32                      // the loop's clock in ms (+1) when this turn's Poll returned: a task's last poll
+	traces  traceTable                  // runtime/trace tasks (tasktrace.go)
+	sites   []uintptr                   // spawn sites (program counters) by task.site; guarded by mu
+	siteIdx map[uintptr]uint32          // and the other way round; guarded by mu
+	seen    seenWaits                   // Notify and blocking futures a task waits on, for the dump
+	looping atomic.Bool                 // BlockOn is running the loop: a Dump must ask it
+	dumpReq atomic.Pointer[dumpRequest] // a Dump waiting for the loop
+	detect  *lostWakerDetector          // nil unless Options.DetectLostWakers
 }
 
 // Stats counts what the loop did. Read it on the loop goroutine or after
@@ -120,6 +138,8 @@ type Stats struct {
 	Reads       uint64 // read system calls made by Stream.PollRead (would-block included)
 	Writes      uint64 // write system calls made by Stream.PollWrite (would-block included)
 	ShortReads  uint64 // reads that returned less than asked and so marked the stream drained (each saves a read that would say would-block)
+	Wakes       uint64 // times a task was scheduled: its Spawn, then each wake that found it idle or running
+	LostWakers  uint64 // tasks the lost-waker detector reported (Options.DetectLostWakers)
 }
 
 // New creates an executor: a poll.Poll and one user event for wakes from
@@ -167,6 +187,10 @@ func New(opts Options) (*Executor, error) {
 		base:   time.Now(),
 	}
 	ex.pool.max = opts.Workers
+	if opts.DetectLostWakers {
+		ex.detect = newLostWakerDetector()
+	}
+	addLive(ex)
 	return ex, nil
 }
 
@@ -192,8 +216,9 @@ func BlockOn[T any](ex *Executor, fut future.Future[T]) (T, error) {
 	if root.done { // executor closed
 		return zero, root.res.Err
 	}
+	ex.respawnedAt(&root.task, callerSite(1)) // for the task dump: BlockOn's caller
 	ex.running = true
-	err := ex.loop(&root.task)
+	err := ex.loopAnsweringDumps(&root.task)
 	ex.running = false
 	if cerr := ex.Close(); err == nil && cerr != nil {
 		err = cerr
@@ -229,8 +254,10 @@ func (ex *Executor) loop(root *task) error {
 	for root.state.Load() != stateDone {
 		ex.stats.Turns++
 		timeout := ex.pollTimeout()
+		ex.detect.check(ex, timeout) // Options.DetectLostWakers; nothing when off
 		n, err := ex.p.Poll(ex.events, timeout)
 		ex.sleeping.Store(false)
+		ex.turnMS = ex.clockMS() // a task's "last poll" in the dump
 		if err != nil {
 			return fmt.Errorf("executor: %w", err)
 		}
@@ -311,6 +338,7 @@ func (ex *Executor) drainInbox() {
 	ex.inboxLen.Store(0)
 	ex.mu.Unlock()
 	for _, t := range in {
+		ex.countWake(t)
 		ex.runq.push(t)
 	}
 	clear(in)
@@ -332,6 +360,7 @@ func (ex *Executor) Close() error {
 		return ErrClosed
 	}
 	ex.closed = true
+	removeLive(ex)
 	tasks := append([]*task(nil), ex.tasks...)
 	ex.inbox = nil
 	ex.inboxLen.Store(0)

@@ -23,7 +23,7 @@ type JoinHandle[T any] struct {
 func Spawn[T any](ex *Executor, fut future.Future[T]) *JoinHandle[T] {
 	h := &JoinHandle[T]{fut: fut}
 	h.task.r = h
-	if !ex.start(&h.task) {
+	if !ex.start(&h.task, callerSite(1)) {
 		h.fut, h.done, h.res.Err = nil, true, ErrClosed
 		future.Drop(fut)
 	}

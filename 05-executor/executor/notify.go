@@ -20,7 +20,9 @@ import (
 // is ready to use. Once notified it stays ready.
 type Notify struct {
 	done atomic.Bool
-	slot wakerSlot
+	slot wakerSlot // a future.WakerSlot
+
+	waiter future.Waker // the waker of the latest pending poll from a task, for the dump
 }
 
 // Notify makes the future ready and wakes whoever polls it. Safe from any
@@ -44,6 +46,7 @@ func (n *Notify) Poll(cx *future.Context) future.Poll[struct{}] {
 	if n.done.Load() {
 		return future.PollReady(struct{}{})
 	}
+	n.noteWaiter(cx) // for the task dump
 	return future.Pending[struct{}]()
 }
 

@@ -114,6 +114,7 @@ func (ex *Executor) dispatch(ev poll.Event) {
 		if ex.debug {
 			ex.log.Debug("event", "source", "wakeup")
 		}
+		ex.answerDump() // if Dump asked, from another goroutine
 		return
 	}
 	s := ex.lookup(ev.Token)

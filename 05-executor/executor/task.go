@@ -1,7 +1,6 @@
 package executor
 
 import (
-	"context"
 	"runtime/trace"
 	"sync/atomic"
 
@@ -27,7 +26,11 @@ type task struct {
 	id    uint64
 	cx    future.Context // made once, handed to every poll (stored inline: one allocation less per task)
 	r     runner         // the typed half: *JoinHandle[T] or *detachedTask
-	tr    *traceTask     // non-nil only while runtime/trace is on
+
+	// For the task dump (dump.go), in the 8 bytes the runtime/trace task
+	// took before it moved to a side table (tasktrace.go): 64 bytes in all.
+	site     uint32 // where Spawn was called: an index in ex.sites
+	lastPoll uint32 // the loop's clock in ms (+1; 0: never polled) at its last poll
 }
 
 // runner is the typed half of a task, implemented by *JoinHandle[T] and
@@ -38,11 +41,6 @@ type runner interface {
 	wantsAbort() bool // Abort was called while the task was running
 }
 
-type traceTask struct {
-	ctx  context.Context
-	task *trace.Task
-}
-
 // runTask polls one task. Nothing is locked while the future runs, so it
 // may spawn, wake, close streams or abort other tasks.
 func (ex *Executor) runTask(t *task) {
@@ -51,12 +49,15 @@ func (ex *Executor) runTask(t *task) {
 	}
 	ex.current, ex.budget = t, ex.opts.IOBudget
 	ex.stats.Polls++
+	t.lastPoll = ex.turnMS
 	if ex.debug {
 		ex.log.Debug("poll task", "task", t.id)
 	}
 	var done bool
-	if t.tr != nil {
-		trace.WithRegion(t.tr.ctx, "executor.poll", func() { done = t.r.poll() })
+	if ex.detect != nil {
+		done = ex.detect.poll(t)
+	} else if tr := ex.traceOf(t); tr != nil {
+		trace.WithRegion(tr.ctx, "executor.poll", func() { done = t.r.poll() })
 	} else {
 		done = t.r.poll()
 	}
@@ -68,8 +69,10 @@ func (ex *Executor) runTask(t *task) {
 		t.r.abort(ErrAborted)
 	case t.state.CompareAndSwap(stateRunning, stateIdle):
 		ex.logTask(t, "idle")
+		ex.detect.wentIdle(t)
 	default: // notified during the poll: run it again, after the others
 		t.state.Store(stateScheduled)
+		ex.countWake(t)
 		ex.runq.push(t)
 		ex.logTask(t, "requeued")
 	}
@@ -78,24 +81,18 @@ func (ex *Executor) runTask(t *task) {
 // start gives a new task its id and context, adds it to the task table
 // and queues it; t.r must be set. On a closed executor it marks t done and
 // returns false: the caller drops the future.
-func (ex *Executor) start(t *task) bool {
+func (ex *Executor) start(t *task, site uintptr) bool {
 	t.ex = ex
 	t.id = ex.nextID.Add(1)
 	t.cx = *future.NewContext(t)
-	if trace.IsEnabled() {
-		ctx, tt := trace.NewTask(context.Background(), "executor.task")
-		t.tr = &traceTask{ctx: ctx, task: tt}
-	}
 	ex.mu.Lock()
 	if ex.closed {
 		ex.mu.Unlock()
 		t.state.Store(stateDone)
-		if t.tr != nil {
-			t.tr.task.End()
-			t.tr = nil
-		}
 		return false
 	}
+	t.site = ex.siteIndex(site)
+	ex.traceStart(t)
 	t.slot = int32(len(ex.tasks))
 	ex.tasks = append(ex.tasks, t)
 	ex.mu.Unlock()
@@ -144,11 +141,8 @@ func (ex *Executor) finish(t *task) {
 		ex.tasks = ex.tasks[:len(ex.tasks)-1]
 	}
 	t.slot = -1
+	ex.traceEnd(t)
 	ex.mu.Unlock()
-	if t.tr != nil {
-		t.tr.task.End()
-		t.tr = nil
-	}
 }
 
 // Current returns the executor of the task whose poll is running with cx.
@@ -157,6 +151,9 @@ func (ex *Executor) finish(t *task) {
 func Current(cx *future.Context) (*Executor, bool) {
 	if t, ok := cx.Waker().(*task); ok {
 		return t.ex, true
+	}
+	if p, ok := cx.Waker().(*wakeProbe); ok { // Options.DetectLostWakers
+		return p.t.ex, true
 	}
 	return nil, false
 }

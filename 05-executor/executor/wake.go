@@ -45,11 +45,11 @@ func (ex *Executor) remoteWake(t *task) {
 	ex.inboxLen.Store(int32(len(ex.inbox)))
 	ex.mu.Unlock()
 	sleeping := ex.sleeping.Load()
+	if ex.debug { // before Set: a sleeping loop logs nothing before this line
+		ex.log.Debug("wake", "task", t.id, "via", "inbox", "set", sleeping)
+	}
 	if sleeping {
 		_ = ex.set.Set() // only fails once the executor is closed
-	}
-	if ex.debug {
-		ex.log.Debug("wake", "task", t.id, "via", "inbox", "set", sleeping)
 	}
 }
 
@@ -59,13 +59,16 @@ func (ex *Executor) remoteWake(t *task) {
 func (ex *Executor) wake(w future.Waker) {
 	t, ok := w.(*task)
 	if !ok || t.ex != ex {
-		w.Wake()
-		return
+		if t = ex.probedTask(w); t == nil {
+			w.Wake()
+			return
+		}
 	}
 	if t.schedule() {
 		if ex.debug {
 			ex.log.Debug("wake", "task", t.id)
 		}
+		ex.countWake(t)
 		ex.runq.push(t)
 	}
 }
