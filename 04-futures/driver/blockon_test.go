@@ -67,7 +67,6 @@ func TestBlockOnDoesNotBusyLoop(t *testing.T) {
 // that waits twice in a row (two timers) must not turn the second wait into
 // a busy loop on a wake-up that was never cleared.
 func TestBlockOnSleepsAgainAfterAWake(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	first := &timerFuture{d: 20 * time.Millisecond}
 	second := &timerFuture{d: 100 * time.Millisecond}

@@ -20,7 +20,7 @@ import (
 // is ready to use. Once notified it stays ready.
 type Notify struct {
 	done atomic.Bool
-	slot wakerSlot
+	slot wakerSlot // a future.WakerSlot
 
 	waiter future.Waker // the waker of the latest pending poll from a task, for the dump
 }
