@@ -96,7 +96,6 @@ var transcripts = map[string]check{
 	"04-run":                         {},
 	"04-run-fab":                     {},
 	"04-run-statemachine":            {},
-	"04-run-async":                   {},
 	"04-test-blockonbusyloop":        {},
 	"04-run-blockon":                 {},
 	"05-run-spawn":                   {},
