@@ -39,7 +39,14 @@ package docs
 // add `"07-chat-run": {}` to the table, and run `go test -run Transcripts
 // ./docs`. Each block runs within transcriptTimeout, so a demo must end by
 // itself; `go run` reuses the binaries it caches, so only the first run of a
-// stage pays for its build.
+// stage pays for its build. Check a new entry a few times (go test -count=5
+// -run 'Transcripts/NAME' ./docs): what differs between runs needs a Rewrite
+// or a Drop, or the block is "one run". A block may show shell around the
+// command when the reader can run it as shown: `| grep _test.go` to keep only
+// a test's log lines, `| sed 's/^time=[^ ]* //'` for shorter log lines. A
+// block that starts something in the background must end it (`$ kill %1`),
+// and should start it from a built binary (`go build -o`), since `go run`
+// may be rebuilding for seconds on a loaded machine.
 
 import (
 	"bufio"
