@@ -43,10 +43,11 @@ package docs
 // -run 'Transcripts/NAME' ./docs): what differs between runs needs a Rewrite
 // or a Drop, or the block is "one run". A block may show shell around the
 // command when the reader can run it as shown: `| grep _test.go` to keep only
-// a test's log lines, `| sed 's/^time=[^ ]* //'` for shorter log lines. A
-// block that starts something in the background must end it (`$ kill %1`),
-// and should start it from a built binary (`go build -o`), since `go run`
-// may be rebuilding for seconds on a loaded machine.
+// a test's log lines, `| sed 's/^time=[^ ]* //'` for shorter log lines. What
+// a block starts in the background (`&`, its output sent to /dev/null) is
+// killed with the script's process group when the script ends; start it from
+// a built binary (`go build -o`), since `go run` may be rebuilding for seconds
+// on a loaded machine.
 
 import (
 	"bufio"
@@ -293,6 +294,9 @@ func runTranscript(commands []string) (string, error) {
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()
+	// End what the block left running in the background (a server holding a
+	// port, say): the script's process group goes with it.
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	if ctx.Err() != nil {
 		return out.String(), fmt.Errorf("the commands did not finish within %v", transcriptTimeout)
 	}
