@@ -21,7 +21,6 @@ func main() {
 var program = demo.Program{
 	Name:  "02-mio-like-poll",
 	Usage: "<demo> [flags]",
-	Width: 11, // the listing as the chapter shows it
 	Demos: []demo.Demo{
 		{Name: "tcp", What: "the blog's PING/PONG between a server and a client, on Poll (flags: -rounds)", Run: tcpDemo},
 		{Name: "timeout", What: "Poll with nothing registered returns 0 events after its timeout (flag: -wait)", Run: timeoutDemo},

@@ -56,7 +56,7 @@ func TestEachDemoRuns(t *testing.T) {
 		{Args: []string{"drain"}, Want: []string{"stranded: 5904\n", "bytes read: 10000 of 10000, stranded: 0\n"}},
 		{Args: []string{"still-block", "-delay", "20ms"}, Want: []string{"println inside the loop (20ms per line)", "println on a worker goroutine", "  | hello from connection 2\n", "slowest "}},
 		{Args: []string{"level", "-h"}, Want: []string{"level takes no flags"}},
-		{Args: []string{"-h"}, Want: []string{"  still-block a slow println", "usage of tcp:\n  -rounds int"}},
+		{Args: []string{"-h"}, Want: []string{"  still-block  a slow println", "usage of tcp:\n  -rounds int"}},
 	})
 }
 

@@ -43,8 +43,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 		Flags: func(fs *flag.FlagSet) {
 			fs.IntVar(&sets, "sets", sets, "how many times the spurious demo's worker calls Set")
 		},
-		Gap:     true,
-		NoClock: true, // a demo's log reads better without clocks; the chapter quotes it
 		Demos: []demo.Demo{ // in the chapter's order; the first is the main one
 			{Name: "spurious", What: "a worker calls Set 10000 times; the loop sees far fewer events (wakeups coalesce)", Run: with(runSpurious)},
 			{Name: "callback", What: "a callback file system: an I/O worker goroutine, an executor blocked on a channel", Run: with(runCallback)},

@@ -21,7 +21,6 @@ func main() {
 var program = demo.Program{
 	Name: "04-futures",
 	Main: "async",
-	Gap:  true,
 	Demos: []demo.Demo{
 		{Name: "fab", What: "a Fibonacci generator (iter.Seq), then resumed by hand with iter.Pull", Run: demo.NoFlags(runFab)},
 		{Name: "statemachine", What: "an async fn compiled by hand: an enum of states, polled to completion", Run: demo.NoFlags(runStateMachine)},

@@ -37,7 +37,7 @@ func TestEachDemoRuns(t *testing.T) {
 			"the worker's result is here\n",
 			"BlockOn returned 2 lines after ",
 		}},
-		{Args: nil, Want: []string{"demos (go run ./04-futures <demo>):\n  fab ", "\n\nrunning \"async\":\n", "add = 42"}},
+		{Args: nil, Want: []string{"demos (go run ./04-futures <demo>):\n  fab ", "\nrunning \"async\":\n", "add = 42"}},
 	})
 }
 

@@ -26,7 +26,6 @@ func main() {
 var program = demo.Program{
 	Name: "05-executor",
 	Main: "tcp",
-	Gap:  true,
 	Demos: []demo.Demo{
 		{Name: "spawn", What: "spawn three tasks and join them; one panics, the others go on", Run: demo.NoFlags(runSpawn)},
 		{Name: "timers", What: "Sleep and Timeout on the executor's timer heap", Run: demo.NoFlags(runTimers)},

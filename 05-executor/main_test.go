@@ -33,7 +33,7 @@ func TestEachDemoRuns(t *testing.T) {
 			"server: got PING", "server: sent PONG", "client: got PONG",
 			"BlockOn returned: every descriptor closed (",
 		}},
-		{Args: nil, Want: []string{"demos (go run ./05-executor <demo>):", "  spawn ", "\n\nrunning \"tcp\":\n", "client: got PONG"}},
+		{Args: nil, Want: []string{"demos (go run ./05-executor <demo>):", "  spawn ", "\nrunning \"tcp\":\n", "client: got PONG"}},
 	})
 }
 

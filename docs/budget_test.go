@@ -14,14 +14,6 @@ const (
 	maxProseWords = 4000
 )
 
-// overBudget lists the chapters still being cut to size. A listed chapter
-// that fits is an error too, so the list only shrinks.
-var overBudget = map[string]bool{
-	"02-mio-like-poll.md": true,
-	"04-futures.md":       true,
-	"05-executor.md":      true,
-}
-
 func TestChaptersFitTheBudget(t *testing.T) {
 	chapters, err := filepath.Glob("[0-9][0-9]-*.md")
 	if err != nil {
@@ -37,12 +29,6 @@ func TestChaptersFitTheBudget(t *testing.T) {
 		}
 		total, prose := countWords(string(src))
 		t.Logf("%s: %d words, %d of them prose", name, total, prose)
-		if overBudget[name] {
-			if total <= maxWords && prose <= maxProseWords {
-				t.Errorf("%s fits the budget now: remove it from overBudget", name)
-			}
-			continue
-		}
 		if total > maxWords {
 			t.Errorf("%s has %d words, more than %d: cut repetition (say a thing once, and link)", name, total, maxWords)
 		}

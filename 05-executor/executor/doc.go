@@ -31,8 +31,12 @@
 //	             |  +--Wake-- idle <----------+     v
 //	             +------(the poll returned)------ notified
 //
-// A task woken many times while scheduled or notified is polled once. A Wake
-// for a done task does nothing.
+// Abort moves a scheduled or idle task to done at once (a queued copy is
+// skipped). During a poll (running or notified) it only marks the task, which
+// is aborted when the poll returns, unless that poll finished it. When BlockOn
+// returns, every task not yet done is dropped: done, without another poll.
+// A Wake for a done task does nothing, and a task woken many times while
+// scheduled or notified is polled once.
 //
 // # Tokens
 //

@@ -75,12 +75,6 @@ type Program struct {
 	// runs until a signal, so `demos` does not list it. Its log defaults to
 	// info, as a server's does; the demos' defaults to warn.
 	Default Func
-
-	// How the listing looks. The chapters paste it, so these keep each
-	// stage's as it was.
-	Width   int  // the name column's width. 0: the longest name + 1
-	Gap     bool // a blank line between the listing and the main demo's output
-	NoClock bool // log lines without time= (a chapter quotes the debug log)
 }
 
 // Run is the whole program: it reads args, runs what they name, and returns
@@ -113,9 +107,6 @@ func (p Program) Run(args []string, stdout, stderr io.Writer) error {
 		}
 		if len(args) == 0 {
 			p.list(stdout)
-			if p.Gap {
-				fmt.Fprintln(stdout)
-			}
 			fmt.Fprintf(stdout, "running %q:\n", main.Name)
 		}
 		return p.call(main.Name, main.Run, args, stdout, p.logger(stderr, slog.LevelWarn))
@@ -186,11 +177,9 @@ func (p Program) list(w io.Writer) {
 		usage = "<demo>"
 	}
 	fmt.Fprintf(w, "demos (go run ./%s %s):\n", p.Name, usage)
-	width := p.Width
-	if width == 0 {
-		for _, d := range p.Demos {
-			width = max(width, len(d.Name)+1)
-		}
+	width := 0 // the name column: the longest name, and one space
+	for _, d := range p.Demos {
+		width = max(width, len(d.Name)+1)
 	}
 	for _, d := range p.Demos {
 		fmt.Fprintf(w, "  %-*s %s\n", width, d.Name, d.What)
@@ -222,16 +211,7 @@ func (p Program) names() []string {
 }
 
 func (p Program) logger(w io.Writer, def slog.Level) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: Level(def)}
-	if p.NoClock {
-		opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey && len(groups) == 0 {
-				return slog.Attr{}
-			}
-			return a
-		}
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: Level(def)}))
 }
 
 func isHelp(arg string) bool {

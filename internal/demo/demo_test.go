@@ -76,8 +76,8 @@ func TestRun(t *testing.T) {
 			"demos (go run ./00-test <demo>):\n  flagged  has a flag -n\n  plain    has no flags\n  rec      records its arguments\nusage of flagged:\n  -n int\n    \thow many (default 1)\n"},
 		{"-h alone with a flagless main demo is the listing", func(p *Program) { p.Main = "plain" }, []string{"-h"},
 			"demos (go run ./00-test <demo>):\n  flagged  has a flag -n\n  plain    has no flags\n  rec      records its arguments\n"},
-		{"Width, Gap and Usage shape the listing", func(p *Program) { p.Width, p.Gap, p.Usage, p.Main = 7, true, "<demo> [flags]", "plain" }, nil,
-			"demos (go run ./00-test <demo> [flags]):\n  flagged has a flag -n\n  plain   has no flags\n  rec     records its arguments\n\nrunning \"plain\":\nplain ran\n"},
+		{"Usage shapes the listing, and the main demo runs after it", func(p *Program) { p.Usage, p.Main = "<demo> [flags]", "plain" }, nil,
+			"demos (go run ./00-test <demo> [flags]):\n  flagged  has a flag -n\n  plain    has no flags\n  rec      records its arguments\nrunning \"plain\":\nplain ran\n"},
 		{"Default runs instead of the listing", func(p *Program) { p.Default = recorder("server") }, nil, "server []\n"},
 		{"Default gets the flags", func(p *Program) { p.Default = recorder("server") }, []string{"-addr", "x"}, "server [\"-addr\" \"x\"]\n"},
 		{"Default leaves the demos to their names", func(p *Program) { p.Default = recorder("server") }, []string{"rec"}, "rec []\n"},
@@ -160,12 +160,11 @@ func TestLogLevel(t *testing.T) {
 		env         string
 		server      bool
 		info, debug bool
-		noClock     bool
 	}{
 		{env: "", info: false},
 		{env: "", server: true, info: true},
 		{env: "debug", info: true, debug: true},
-		{env: "DEBUG", info: true, debug: true, noClock: true},
+		{env: "DEBUG", info: true, debug: true},
 		{env: "error", server: true},
 		{env: "loud", info: false},
 		{env: "loud", server: true, info: true},
@@ -173,7 +172,6 @@ func TestLogLevel(t *testing.T) {
 		t.Run(fmt.Sprintf("LOG_LEVEL=%s server=%v", tt.env, tt.server), func(t *testing.T) {
 			t.Setenv("LOG_LEVEL", tt.env)
 			p := testProgram()
-			p.NoClock = tt.noClock
 			args := []string{"rec"}
 			if tt.server {
 				p.Default, args = recorder("server"), nil
@@ -188,8 +186,8 @@ func TestLogLevel(t *testing.T) {
 			if got := strings.Contains(log, "debug line"); got != tt.debug {
 				t.Errorf("debug line logged: %v, want %v; log:\n%s", got, tt.debug, log)
 			}
-			if log != "" && strings.Contains(log, "time=") == tt.noClock {
-				t.Errorf("NoClock %v, log:\n%s", tt.noClock, log)
+			if log != "" && !strings.Contains(log, "time=") {
+				t.Errorf("log lines carry no time=; log:\n%s", log)
 			}
 		})
 	}
