@@ -109,3 +109,15 @@ func bufAddr(buf []byte) uint64 {
 	}
 	return uint64(uintptr(unsafe.Pointer(&buf[0])))
 }
+
+// OpLinkTimeout is IORING_OP_LINK_TIMEOUT.
+const OpLinkTimeout = 15
+
+// PrepLinkTimeout prepares a timeout for the SQE before it, which must carry
+// SQEIOLink: if that operation has not completed after ts, the kernel cancels
+// it (its CQE says -ECANCELED). This SQE's own CQE says -ETIME if it fired,
+// -ECANCELED if the operation finished first.
+func (s *SQE) PrepLinkTimeout(ts *unix.Timespec, userData uint64) {
+	s.Opcode, s.UserData = OpLinkTimeout, userData
+	s.Addr, s.Len = uint64(uintptr(unsafe.Pointer(ts))), 1
+}

@@ -77,3 +77,7 @@ func (r *Ring) Flush() uint32 {
 	atomic.StoreUint32(r.sqTail, r.sqLocal)
 	return r.sqLocal - atomic.LoadUint32(r.sqHead)
 }
+
+// LastSQE returns the SQE most recently handed out by NextSQE and not yet
+// published, so a caller can add a flag (SQEIOLink) before the next one.
+func (r *Ring) LastSQE() *SQE { return &r.sqes[(r.sqLocal-1)&r.sqMask] }
