@@ -46,7 +46,7 @@ type Loop struct {
 
 	bufWaiters []future.Waker // Recvs that found no provided buffer free
 
-	runq   []*task // tasks to poll this turn (loop goroutine only)
+	runq     []*task // tasks to poll this turn (loop goroutine only)
 	tasks    map[*task]struct{}
 	stopping bool // shutdown began: the wake read is not armed again
 	closed   bool

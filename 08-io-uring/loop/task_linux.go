@@ -12,8 +12,8 @@ type task struct {
 	l      *Loop
 	fut    future.Future[struct{}]
 	cx     *future.Context // carries the task itself as the waker, made once
-	queued atomic.Bool      // in woken or runq: a second Wake adds nothing
-	done   bool        // loop goroutine only
+	queued atomic.Bool     // in woken or runq: a second Wake adds nothing
+	done   bool            // loop goroutine only
 }
 
 // Spawn hands fut to l as a task nobody joins (a connection handler). It only
