@@ -82,8 +82,11 @@ func errno(call string, res int32) error {
 // lfd: its descriptor.
 func (l *Loop) Accept(lfd int) future.Future[Result[int]] {
 	return &opFuture[Result[int]]{
-		l:    l,
-		prep: func(s *uring.SQE, ud uint64) { s.PrepAccept(lfd, false, ud) },
+		l: l,
+		prep: func(s *uring.SQE, ud uint64) {
+			s.PrepAccept(lfd, false, ud)
+			l.ops[uint32(ud)].givesFd = true
+		},
 		result: func(c uring.CQE, _ *op) Result[int] {
 			if c.Res < 0 {
 				return Result[int]{Err: errno("accept", c.Res)}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -117,6 +118,7 @@ func Run[T any](l *Loop, fut future.Future[T]) (T, error) {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	initRuntimePoller()
 	var result T
 	var done bool
 	root := &task{l: l}
@@ -233,4 +235,11 @@ func (l *Loop) Close() error {
 func (l *Loop) close() error {
 	l.closed = true
 	return errors.Join(l.bufs.Close(), unix.Close(l.wakeFd), l.ring.Close())
+}
+
+// initRuntimePoller arms and stops a Go timer, so that the runtime creates
+// its own epoll descriptor now, not at its first timer, which might come
+// while accept fails with EMFILE; see stage 05's function of the same name.
+func initRuntimePoller() {
+	time.AfterFunc(time.Hour, func() {}).Stop()
 }

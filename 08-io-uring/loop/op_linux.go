@@ -27,6 +27,10 @@ type op struct {
 	bufID  int32  // a provided buffer this op sends from, -1 if none
 	ts     unix.Timespec
 	linked bool // followed by a LINK_TIMEOUT SQE
+
+	// givesFd: the result is a new descriptor (accept). If the future was
+	// dropped, nobody will close it, so the loop does.
+	givesFd bool
 }
 
 type opState uint8
@@ -84,7 +88,7 @@ func (l *Loop) newOp() *op {
 // 05's tokens, with user_data in the role of the token).
 func (l *Loop) free(o *op) {
 	o.gen++
-	o.state, o.waker, o.keep, o.cqes, o.linked = opFree, nil, nil, o.cqes[:0], false
+	o.state, o.waker, o.keep, o.cqes, o.linked, o.givesFd = opFree, nil, nil, o.cqes[:0], false, false
 	l.freeOps = append(l.freeOps, o.slot)
 	l.live--
 }
@@ -121,6 +125,9 @@ func (l *Loop) complete(c uring.CQE) {
 		if c.Flags&uring.CQEFBuffer != 0 {
 			l.recycle(uint16(c.Flags >> uring.CQEBufferShift))
 		}
+		if o.givesFd && c.Res >= 0 {
+			unix.Close(int(c.Res)) // accepted after all, but nobody wants it
+		}
 		if last {
 			l.releaseOwned(o)
 			l.free(o)
@@ -149,6 +156,9 @@ func (l *Loop) cancel(o *op) {
 		for _, c := range o.cqes {
 			if c.Flags&uring.CQEFBuffer != 0 {
 				l.recycle(uint16(c.Flags >> uring.CQEBufferShift))
+			}
+			if o.givesFd && c.Res >= 0 {
+				unix.Close(int(c.Res))
 			}
 		}
 		l.releaseOwned(o)
