@@ -20,6 +20,12 @@ type Options struct {
 	Entries    uint32 // submission ring size; 0 means 4096
 	Buffers    int    // provided buffers (a power of two); 0 means 4096
 	BufferSize int    // bytes each; 0 means 4096
+
+	// Poison, if not 0, is written over every provided buffer as it goes
+	// back to the kernel. Like a debugging allocator's poisoned frees, it
+	// makes a buffer used after its release show: whoever still sends
+	// from it sends poison. The ownership tests set it.
+	Poison byte
 }
 
 // Stats counts what the loop did.
@@ -33,6 +39,7 @@ type Stats struct {
 	Stale       uint64 // CQEs whose generation was old (never expected)
 	Polls       uint64 // task polls
 	Wakeups     uint64 // eventfd wakes from other goroutines
+	BuffersHeld int    // provided buffers taken by CQEs and not yet given back
 }
 
 // Loop is an executor on one io_uring. Create it with New, run it with Run.
@@ -62,7 +69,7 @@ type Loop struct {
 
 	wakeups atomic.Uint64 // Stats.Wakeups, counted by other goroutines
 
-	poison byte // tests: fill released buffers with this (0: do not)
+	poison byte // Options.Poison
 	stats  Stats
 }
 
@@ -82,7 +89,7 @@ func New(opts Options) (*Loop, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Loop{ring: ring, tasks: map[*task]struct{}{}}
+	l := &Loop{ring: ring, tasks: map[*task]struct{}{}, poison: opts.Poison}
 	if l.bufs, err = uring.NewBufRing(ring, 0, opts.Buffers, opts.BufferSize); err != nil {
 		ring.Close()
 		return nil, fmt.Errorf("provided buffers (kernel 5.19 or later): %w", err)

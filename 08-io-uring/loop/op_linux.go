@@ -109,6 +109,9 @@ func (l *Loop) complete(c uring.CQE) {
 		return
 	}
 	o := l.ops[slot]
+	if c.Flags&uring.CQEFBuffer != 0 {
+		l.stats.BuffersHeld++ // until recycle
+	}
 	last := c.Flags&uring.CQEFMore == 0 // a multishot op goes on while CQEFMore is set
 	switch {
 	case o == l.wakeOp:
@@ -187,6 +190,7 @@ func (l *Loop) releaseOwned(o *op) {
 
 // recycle offers a provided buffer to the kernel again.
 func (l *Loop) recycle(id uint16) {
+	l.stats.BuffersHeld--
 	if l.poison != 0 {
 		b := l.bufs.Buf(id)
 		for i := range b {
