@@ -4,6 +4,7 @@
 package loop
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/async-from-scratch/course/02-mio-like-poll/tcp"
 
 	"github.com/async-from-scratch/course/04-futures/future"
 )
@@ -191,4 +194,91 @@ func (c *countdown) wake() {
 	if c.w != nil {
 		c.w.Wake()
 	}
+}
+
+// TestDroppedSendKeepsItsBufferUntilItsCQE makes the worst case happen on
+// purpose: a send waits in the kernel for room in a full socket, its future
+// is dropped, and the room appears before the kernel has seen the cancel. The
+// kernel then runs the send anyway (the cancel comes too late), reading the
+// buffer after the drop. The buffer must still hold the data then; a loop
+// that released it at the drop sends poison instead.
+func TestDroppedSendKeepsItsBufferUntilItsCQE(t *testing.T) {
+	l := newLoop(t, Options{Buffers: 4, BufferSize: 512, Poison: poison})
+	ln := listen(t)
+	const attempts = 3
+	ran := 0 // attempts in which the dropped send ran after all
+	run(t, l, "dropped sends", future.Async(func(co *future.Co) struct{} {
+		for range attempts {
+			if sendRanAfterDrop(t, co, l, ln) {
+				ran++
+			}
+			if t.Failed() {
+				break
+			}
+		}
+		return struct{}{}
+	}))
+	t.Logf("the dropped send ran after all in %d of %d attempts", ran, attempts)
+	if ran == 0 && !t.Failed() {
+		t.Errorf("in %d attempts the dropped send never ran after the drop; the test proved nothing", attempts)
+	}
+}
+
+// sendRanAfterDrop runs one attempt on a new connection and reports whether
+// the dropped send reached the client.
+func sendRanAfterDrop(t *testing.T, co *future.Co, l *Loop, ln *tcp.Listener) bool {
+	client, err := net.DialTimeout("tcp", ln.Addr().String(), 5*time.Second)
+	if err != nil {
+		t.Error(err)
+		return false
+	}
+	defer client.Close()
+	client.SetDeadline(time.Now().Add(10 * time.Second))
+	client.(*net.TCPConn).SetReadBuffer(4096)
+	fd, err := future.Await(co, l.Accept(ln.Fd())).Get()
+	if err != nil {
+		t.Error(err)
+		return false
+	}
+	defer closeFd(fd)
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
+
+	// 1. A buffer with data in it: 512 bytes of 'p' from the client.
+	client.Write(bytes.Repeat([]byte("p"), 512))
+	b, err := future.Await(co, l.Recv(fd, 0)).Get()
+	if err != nil || b.Len() != 512 {
+		t.Errorf("Recv = %d bytes, %v; want 512", b.Len(), err)
+		return false
+	}
+	// 2. Fill the socket so that a send has to wait for room.
+	filled := 0
+	for {
+		n, err := unix.SendmsgN(fd, bytes.Repeat([]byte("f"), 4096), nil, nil, unix.MSG_DONTWAIT)
+		if err != nil {
+			break
+		}
+		filled += n
+	}
+	// 3. Send the buffer: the kernel tries, finds no room, and waits.
+	send := l.SendBuf(fd, b, 0, 0)
+	future.Await(co, future.Select(send, l.Sleep(5*time.Millisecond)))
+	// Select dropped the send (4): the cancel is queued, not yet submitted.
+	// 5. Now the client reads everything that was filled: room appears and
+	// the kernel queues the waiting send to run, before it sees the cancel.
+	got := make([]byte, filled+512)
+	if _, err := io.ReadFull(client, got[:filled]); err != nil {
+		t.Errorf("reading the filler: %v", err)
+		return false
+	}
+	// 6. Next turn: the cancel is submitted; the send has run, or not.
+	future.Await(co, l.Sleep(5*time.Millisecond))
+	client.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	n, _ := io.ReadFull(client, got[filled:])
+	for i, c := range got[filled : filled+n] {
+		if c != 'p' {
+			t.Errorf("the dropped send delivered byte %d = %#x, want 'p': its buffer was released (poisoned) before the send's CQE", i, c)
+			break
+		}
+	}
+	return n > 0
 }
