@@ -21,6 +21,13 @@ type Options struct {
 	Buffers    int    // provided buffers (a power of two); 0 means 4096
 	BufferSize int    // bytes each; 0 means 4096
 
+	// CoopTaskrun sets the ring up as kernels before 6.1 must: completion
+	// work runs whenever the submitting thread enters the kernel for any
+	// reason, not only in io_uring_enter. Work may then run between a
+	// future's drop and the kernel's sight of the cancel, which the
+	// ownership tests need to show.
+	CoopTaskrun bool
+
 	// Poison, if not 0, is written over every provided buffer as it goes
 	// back to the kernel. Like a debugging allocator's poisoned frees, it
 	// makes a buffer used after its release show: whoever still sends
@@ -56,6 +63,7 @@ type Loop struct {
 
 	runq     []*task // tasks to poll this turn (loop goroutine only)
 	tasks    map[*task]struct{}
+	enabled  bool // the ring was enabled (SetupRDisabled) on Run's thread
 	stopping bool // shutdown began: the wake read is not armed again
 	closed   bool
 
@@ -85,7 +93,18 @@ func New(opts Options) (*Loop, error) {
 	if opts.BufferSize == 0 {
 		opts.BufferSize = 4096
 	}
-	ring, err := uring.New(opts.Entries, uring.SetupCoopTaskrun|uring.SetupSubmitAll|uring.SetupClamp)
+	// Completion work deferred to our io_uring_enter calls, from one
+	// thread (kernel 6.1 and later): the kernel batches it and wakes the
+	// loop less often. The ring starts disabled, so that the thread Run
+	// locks itself to, not the one calling New, becomes its single issuer.
+	var ring *uring.Ring
+	var err error = unix.EINVAL
+	if !opts.CoopTaskrun {
+		ring, err = uring.New(opts.Entries, uring.SetupRDisabled|uring.SetupSingleIssuer|uring.SetupDeferTaskrun|uring.SetupSubmitAll|uring.SetupClamp)
+	}
+	if errors.Is(err, unix.EINVAL) {
+		ring, err = uring.New(opts.Entries, uring.SetupCoopTaskrun|uring.SetupSubmitAll|uring.SetupClamp)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +145,9 @@ func Run[T any](l *Loop, fut future.Future[T]) (T, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	initRuntimePoller()
+	if err := l.enable(); err != nil {
+		return zero, errors.Join(err, l.close())
+	}
 	var result T
 	var done bool
 	root := &task{l: l}
@@ -236,7 +258,20 @@ func (l *Loop) Close() error {
 	if l.closed {
 		return ErrClosed
 	}
+	if l.ring.Params().Flags&uring.SetupRDisabled != 0 && !l.enabled {
+		return l.close() // nothing was ever submitted
+	}
 	return l.shutdown()
+}
+
+// enable starts a ring that New set up disabled, making the calling
+// (locked) thread its single issuer.
+func (l *Loop) enable() error {
+	if l.enabled || l.ring.Params().Flags&uring.SetupRDisabled == 0 {
+		return nil
+	}
+	l.enabled = true
+	return l.ring.Enable()
 }
 
 func (l *Loop) close() error {

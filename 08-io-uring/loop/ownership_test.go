@@ -35,8 +35,16 @@ const poison = 0xDD
 //   - no buffer is lost: every provided buffer went back to the kernel
 //     (BuffersHeld == 0), including those of recvs that got data after all.
 func TestDroppedOperationsUnderLoad(t *testing.T) {
+	for _, coop := range []bool{false, true} {
+		t.Run(fmt.Sprintf("CoopTaskrun=%v", coop), func(t *testing.T) {
+			testDroppedOperationsUnderLoad(t, Options{Buffers: 32, BufferSize: 512, Poison: poison, CoopTaskrun: coop})
+		})
+	}
+}
+
+func testDroppedOperationsUnderLoad(t *testing.T, opts Options) {
 	const conns, rounds = 16, 300
-	l := newLoop(t, Options{Buffers: 32, BufferSize: 512, Poison: poison})
+	l := newLoop(t, opts)
 	ln := listen(t)
 
 	var wg sync.WaitGroup
@@ -203,7 +211,13 @@ func (c *countdown) wake() {
 // buffer after the drop. The buffer must still hold the data then; a loop
 // that released it at the drop sends poison instead.
 func TestDroppedSendKeepsItsBufferUntilItsCQE(t *testing.T) {
-	l := newLoop(t, Options{Buffers: 4, BufferSize: 512, Poison: poison})
+	// CoopTaskrun: the waiting send's retry then runs as soon as the loop's
+	// thread enters the kernel for anything (here: blocking on the client),
+	// before the cancel is submitted. With deferred completion work the
+	// kernel would see the cancel first; cancellation would still be a
+	// request, not a promise (a send handed to a kernel worker thread
+	// runs regardless), but not one this test can time.
+	l := newLoop(t, Options{Buffers: 4, BufferSize: 512, Poison: poison, CoopTaskrun: true})
 	ln := listen(t)
 	const attempts = 3
 	ran := 0 // attempts in which the dropped send ran after all

@@ -23,10 +23,9 @@ const enterGetEvents = 1 << 0 // IORING_ENTER_GETEVENTS: wait for minComplete CQ
 // done. The kernel never consumes SQEs twice, so that is safe.
 func (r *Ring) Enter(minComplete uint32) (int, error) {
 	toSubmit := r.Flush()
-	var flags uintptr
-	if minComplete > 0 {
-		flags = enterGetEvents
-	}
+	// GETEVENTS even when not waiting: on a ring with SetupDeferTaskrun,
+	// completion work (a recv whose data arrived, say) runs only then.
+	flags := uintptr(enterGetEvents)
 	var n uintptr
 	var errno unix.Errno
 	if minComplete == 0 {
@@ -79,6 +78,13 @@ func (r *Ring) Params() Params { return r.params }
 // Fd returns the ring's descriptor (for registering buffer rings; do not
 // close it).
 func (r *Ring) Fd() int { return r.fd }
+
+// Enable starts a ring set up with SetupRDisabled. With SetupSingleIssuer,
+// the thread that calls Enable is the only one that may submit from then on.
+func (r *Ring) Enable() error {
+	const registerEnableRings = 12 // IORING_REGISTER_ENABLE_RINGS
+	return r.register(registerEnableRings, nil, 0)
+}
 
 // register is io_uring_register.
 func (r *Ring) register(opcode uint32, arg unsafe.Pointer, nrArgs uint32) error {

@@ -40,9 +40,12 @@ type CQRingOffsets struct {
 
 // Setup flags and features used here (include/uapi/linux/io_uring.h).
 const (
-	SetupClamp       = 1 << 4 // clamp entries to the maximum instead of failing
-	SetupSubmitAll   = 1 << 7 // keep submitting after an SQE fails to prepare
-	SetupCoopTaskrun = 1 << 8 // no interrupt to run completion work: we enter often anyway
+	SetupClamp        = 1 << 4  // clamp entries to the maximum instead of failing
+	SetupRDisabled    = 1 << 6  // start disabled; Enable from the thread that will submit
+	SetupSubmitAll    = 1 << 7  // keep submitting after an SQE fails to prepare
+	SetupCoopTaskrun  = 1 << 8  // no interrupt to run completion work: we enter often anyway
+	SetupSingleIssuer = 1 << 12 // one thread submits (the kernel may skip some locking)
+	SetupDeferTaskrun = 1 << 13 // completion work runs only inside io_uring_enter(GETEVENTS), batched
 
 	FeatSingleMmap = 1 << 0 // SQ and CQ rings share one mapping
 	FeatNoDrop     = 1 << 1 // CQEs are never dropped when the CQ is full
