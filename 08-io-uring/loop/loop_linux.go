@@ -18,7 +18,7 @@ import (
 // Options tune a Loop. The zero value is fine.
 type Options struct {
 	Entries    uint32 // submission ring size; 0 means 4096
-	Buffers    int    // provided buffers (a power of two); 0 means 4096
+	Buffers    int    // provided buffers (a power of two); 0 means 1024
 	BufferSize int    // bytes each; 0 means 4096
 
 	// CoopTaskrun sets the ring up as kernels before 6.1 must: completion
@@ -88,7 +88,7 @@ func New(opts Options) (*Loop, error) {
 		opts.Entries = 4096
 	}
 	if opts.Buffers == 0 {
-		opts.Buffers = 4096
+		opts.Buffers = 1024 // 4 MiB in all, whatever the number of connections
 	}
 	if opts.BufferSize == 0 {
 		opts.BufferSize = 4096

@@ -63,10 +63,12 @@ func NewBufRing(r *Ring, group uint16, count, size int) (*BufRing, error) {
 	// The ring must be page aligned: anonymous memory from mmap is. The
 	// buffers too come from mmap, outside Go's heap, so the garbage
 	// collector never sees memory the kernel writes behind its back.
-	if b.ringMem, err = anonMmap(count * int(unsafe.Sizeof(bufEntry{}))); err != nil {
+	if b.ringMem, err = anonMmap(count*int(unsafe.Sizeof(bufEntry{})), 0); err != nil {
 		return nil, err
 	}
-	if b.bufMem, err = anonMmap(count * size); err != nil {
+	// The buffers are touched now (MAP_POPULATE): they are the fixed cost
+	// of the ring, the same for ten connections or ten thousand.
+	if b.bufMem, err = anonMmap(count*size, unix.MAP_POPULATE); err != nil {
 		b.unmap()
 		return nil, err
 	}
@@ -82,8 +84,8 @@ func NewBufRing(r *Ring, group uint16, count, size int) (*BufRing, error) {
 	return b, nil
 }
 
-func anonMmap(size int) ([]byte, error) {
-	m, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+func anonMmap(size int, flags int) ([]byte, error) {
+	m, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|flags)
 	if err != nil {
 		return nil, os.NewSyscallError("mmap", err)
 	}
