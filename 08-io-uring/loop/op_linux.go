@@ -122,15 +122,12 @@ func (l *Loop) complete(c uring.CQE) {
 		}
 	case o.state == opOrphaned:
 		// Nobody wants this result. But the CQE may carry a provided buffer
-		// (a recv that got data before the cancel): give it back, or the
-		// ring runs dry.
+		// (a recv that got data before the cancel), or a descriptor (an
+		// accept): give the buffer back, or the ring runs dry; close the
+		// descriptor. The last CQE also frees the buffer o sent from.
 		l.stats.Orphans++
-		if c.Flags&uring.CQEFBuffer != 0 {
-			l.recycle(uint16(c.Flags >> uring.CQEBufferShift))
-		}
-		if o.givesFd && c.Res >= 0 {
-			unix.Close(int(c.Res)) // accepted after all, but nobody wants it
-		}
+		o.cqes = append(o.cqes[:0], c)
+		l.dropDelivered(o)
 		if last {
 			l.releaseOwned(o)
 			l.free(o)
@@ -146,38 +143,27 @@ func (l *Loop) complete(c uring.CQE) {
 	}
 }
 
-// cancel is what a future's Drop does with an operation it started. Done:
-// free it (and its buffer). In flight: the buffer is the kernel's, so ask the
-// kernel to cancel and leave the op to complete() for whenever its CQE
-// comes.
-func (l *Loop) cancel(o *op) {
-	if o == nil {
-		return
-	}
-	switch o.state {
-	case opDone:
-		for _, c := range o.cqes {
-			if c.Flags&uring.CQEFBuffer != 0 {
-				l.recycle(uint16(c.Flags >> uring.CQEBufferShift))
-			}
-			if o.givesFd && c.Res >= 0 {
-				unix.Close(int(c.Res))
-			}
+// discard frees an operation whose CQE came but whose result nobody will
+// take: the buffers its CQEs carry go back to the kernel, a descriptor it
+// accepted is closed.
+func (l *Loop) discard(o *op) {
+	l.dropDelivered(o)
+	l.releaseOwned(o)
+	l.free(o)
+}
+
+// dropDelivered undoes what the CQEs stored in o delivered: provided
+// buffers, accepted descriptors.
+func (l *Loop) dropDelivered(o *op) {
+	for _, c := range o.cqes {
+		if c.Flags&uring.CQEFBuffer != 0 {
+			l.recycle(uint16(c.Flags >> uring.CQEBufferShift))
 		}
-		l.releaseOwned(o)
-		l.free(o)
-	case opInFlight:
-		// Delivered but unread CQEs of a multishot op hold buffers too.
-		for _, c := range o.cqes {
-			if c.Flags&uring.CQEFBuffer != 0 {
-				l.recycle(uint16(c.Flags >> uring.CQEBufferShift))
-			}
+		if o.givesFd && c.Res >= 0 {
+			unix.Close(int(c.Res))
 		}
-		o.cqes = o.cqes[:0]
-		o.state, o.waker = opOrphaned, nil
-		l.stats.Cancels++
-		l.sqe().PrepCancel(o.userData(), ignoreUserData)
 	}
+	o.cqes = o.cqes[:0]
 }
 
 // releaseOwned gives back the provided buffer o was sending from.

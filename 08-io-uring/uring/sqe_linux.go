@@ -66,18 +66,6 @@ func (r *Ring) NextSQE() *SQE {
 	return sqe
 }
 
-// Flush publishes every SQE handed out by NextSQE since the last Flush by
-// moving the SQ tail, and returns how many are now waiting for Enter.
-//
-// The store of the tail is the release: every plain write to those SQEs
-// happens before it, so a kernel that reads the new tail (with a
-// load-acquire) sees complete SQEs. Write the tail first, or with a plain
-// store the compiler or CPU may reorder, and the kernel may run half an SQE.
-func (r *Ring) Flush() uint32 {
-	atomic.StoreUint32(r.sqTail, r.sqLocal)
-	return r.sqLocal - atomic.LoadUint32(r.sqHead)
-}
-
 // LastSQE returns the SQE most recently handed out by NextSQE and not yet
 // published, so a caller can add a flag (SQEIOLink) before the next one.
 func (r *Ring) LastSQE() *SQE { return &r.sqes[(r.sqLocal-1)&r.sqMask] }
