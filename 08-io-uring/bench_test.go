@@ -10,7 +10,8 @@
 //	floor     stage 06's callback loop on epoll (package floor)
 //	floor-sr  the same with ShortReadDrains (its fewest system calls)
 //	machine   stage 06's server on the stage 05 executor
-//	uring     this stage's server on io_uring
+//	uring     this stage's server on io_uring: multishot accept and recv
+//	uring-1   the same with one-shot accept and recv (an SQE per message)
 //
 // Per echoed message it reports each server's system calls and context
 // switches: every system call its threads entered (perf's
@@ -50,7 +51,7 @@ import (
 // childEnv names the server a re-executed test binary runs (see TestMain).
 const childEnv = "ECHO08_BENCH_CHILD"
 
-var serverKinds = []string{"net", "floor", "floor-sr", "machine", "uring"}
+var serverKinds = []string{"net", "floor", "floor-sr", "machine", "uring", "uring-1"}
 
 // BenchmarkEcho reports, for each server at 1, 50 and 500 connections,
 // messages per second, latency, and system calls and context switches per
@@ -110,6 +111,7 @@ func BenchmarkEcho(b *testing.B) {
 			b.ReportMetric(rate["uring"]/rate["floor"], "uring/floor")
 			b.ReportMetric(rate["uring"]/rate["floor-sr"], "uring/floor-sr")
 			b.ReportMetric(rate["uring"]/rate["machine"], "uring/machine")
+			b.ReportMetric(rate["uring-1"]/rate["uring"], "uring-1/uring")
 		})
 	}
 }
@@ -351,12 +353,12 @@ func startServerKind(kind string) (addr string, stop func(), wait func() error, 
 			done <- joinResult(v, err)
 		}()
 		return srv.Addr().String(), stop.Notify, func() error { return <-done }, nil
-	case "uring":
+	case "uring", "uring-1":
 		l, err := loop.New(loop.Options{})
 		if err != nil {
 			return "", nil, nil, err
 		}
-		srv, err := echo.Listen(l, echo.Config{Addr: "127.0.0.1:0", Grace: time.Millisecond})
+		srv, err := echo.Listen(l, echo.Config{Addr: "127.0.0.1:0", Grace: time.Millisecond, OneShot: kind == "uring-1"})
 		if err != nil {
 			return "", nil, nil, err
 		}

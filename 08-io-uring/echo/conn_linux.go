@@ -16,7 +16,8 @@ import (
 type echoConn struct {
 	s      *Server
 	fd     int
-	recv   future.Future[loop.Result[loop.Buf]] // in flight, or nil
+	rx     *loop.Receiver                       // multishot recv, or nil
+	recv   future.Future[loop.Result[loop.Buf]] // one-shot recv in flight, or nil
 	send   future.Future[loop.Result[int]]      // in flight, or nil
 	buf    loop.Buf                             // what send is echoing
 	sent   int                                  // bytes of buf already sent
@@ -30,6 +31,9 @@ func (c *echoConn) Poll(cx *future.Context) future.Poll[struct{}] {
 		if c.send != nil {
 			p := c.send.Poll(cx)
 			if !p.IsReady() {
+				if c.rx != nil {
+					c.rx.Pace() // data piling up behind a slow send: pause the recvs
+				}
 				return future.Pending[struct{}]() // the send's CQE will wake us
 			}
 			c.send = nil
@@ -47,15 +51,10 @@ func (c *echoConn) Poll(cx *future.Context) future.Poll[struct{}] {
 			c.echoed += int64(c.sent)
 			l.Release(c.buf)
 		}
-		if c.recv == nil {
-			c.recv = l.Recv(c.fd, idle)
-		}
-		p := c.recv.Poll(cx)
-		if !p.IsReady() {
+		b, err, ready := c.pollRecv(cx)
+		if !ready {
 			return future.Pending[struct{}]() // the recv's CQE will wake us
 		}
-		c.recv = nil
-		b, err := p.Value().Get()
 		if err == io.EOF {
 			// Half-close: everything before the FIN was echoed already
 			// (one operation at a time), so closing now loses nothing.
@@ -67,6 +66,24 @@ func (c *echoConn) Poll(cx *future.Context) future.Poll[struct{}] {
 		c.buf, c.sent = b, 0
 		c.send = l.SendBuf(c.fd, b, 0, idle)
 	}
+}
+
+// pollRecv takes the next data from the multishot recv, or from a one-shot
+// recv it starts if none is in flight.
+func (c *echoConn) pollRecv(cx *future.Context) (loop.Buf, error, bool) {
+	if c.rx != nil {
+		return c.rx.PollRecv(cx)
+	}
+	if c.recv == nil {
+		c.recv = c.s.l.Recv(c.fd, c.s.cfg.Idle)
+	}
+	p := c.recv.Poll(cx)
+	if !p.IsReady() {
+		return loop.Buf{}, nil, false
+	}
+	c.recv = nil
+	b, err := p.Value().Get()
+	return b, err, true
 }
 
 func (c *echoConn) finish(err error) future.Poll[struct{}] {
@@ -88,6 +105,9 @@ func (c *echoConn) Drop() {
 		future.Drop(c.recv)
 		c.recv = nil
 	}
+	if c.rx != nil {
+		c.rx.Close() // unread buffers go back now, those in flight at their CQE
+	}
 	if c.send != nil {
 		future.Drop(c.send) // the loop releases c.buf when the send's CQE comes
 		c.send = nil
@@ -102,6 +122,9 @@ func (c *echoConn) close(err error) {
 		return
 	}
 	c.closed = true
+	if c.rx != nil {
+		c.rx.Close()
+	}
 	unix.Close(c.fd)
 	c.s.connDone(c.fd, c.echoed, err)
 }

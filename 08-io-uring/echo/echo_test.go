@@ -6,6 +6,7 @@ package echo
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -21,7 +22,13 @@ import (
 )
 
 func TestEcho(t *testing.T) {
-	ts := startServer(t, Config{}, loop.Options{})
+	for _, oneShot := range []bool{false, true} {
+		t.Run(fmt.Sprintf("OneShot=%v", oneShot), func(t *testing.T) { testEcho(t, Config{OneShot: oneShot}) })
+	}
+}
+
+func testEcho(t *testing.T, cfg Config) {
+	ts := startServer(t, cfg, loop.Options{})
 	t.Run("many clients at once, each message verified", func(t *testing.T) {
 		pool, err := loadgen.Dial(netDial, ts.addr, 100)
 		if err != nil {
@@ -65,8 +72,17 @@ func TestEcho(t *testing.T) {
 // Its connection stops at one buffer (one recv or one send in flight), and
 // everybody else is still served.
 func TestNonReaderDoesNotStallOthers(t *testing.T) {
-	ts := startServer(t, Config{}, loop.Options{Buffers: 64})
+	for _, oneShot := range []bool{false, true} {
+		t.Run(fmt.Sprintf("OneShot=%v", oneShot), func(t *testing.T) {
+			testNonReaderDoesNotStallOthers(t, Config{OneShot: oneShot})
+		})
+	}
+}
+
+func testNonReaderDoesNotStallOthers(t *testing.T, cfg Config) {
+	ts := startServer(t, cfg, loop.Options{Buffers: 64})
 	hog := dial(t, ts.addr)
+	hog.SetReadBuffer(4096) // the server's sends to it stall at once
 	hogDone := make(chan struct{})
 	go func() {
 		defer close(hogDone)
@@ -170,7 +186,15 @@ func TestMaxConnsHoldsBackTheNextClient(t *testing.T) {
 }
 
 func TestShutdownClosesOpenConnections(t *testing.T) {
-	ts := startServer(t, Config{Grace: 50 * time.Millisecond}, loop.Options{})
+	for _, oneShot := range []bool{false, true} {
+		t.Run(fmt.Sprintf("OneShot=%v", oneShot), func(t *testing.T) {
+			testShutdownClosesOpenConnections(t, Config{Grace: 50 * time.Millisecond, OneShot: oneShot})
+		})
+	}
+}
+
+func testShutdownClosesOpenConnections(t *testing.T, cfg Config) {
+	ts := startServer(t, cfg, loop.Options{})
 	var conns []*net.TCPConn
 	for range 20 {
 		c := dial(t, ts.addr)

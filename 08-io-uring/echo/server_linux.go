@@ -33,6 +33,14 @@ type Config struct {
 	MaxConns int           // stop accepting while this many are open; 0: no limit
 	Grace    time.Duration // on shutdown, how long open connections may finish; 0 -> 5 s
 	Logger   *slog.Logger  // nil: discard
+
+	// OneShot uses an SQE per accept and per recv. By default, on kernels
+	// with multishot operations (6.0 and later), one multishot accept
+	// serves every connection and one multishot recv serves each
+	// connection, except where this server needs the one-shot forms: with
+	// Idle (a LINK_TIMEOUT needs an operation of its own) the recvs, with
+	// MaxConns (accepting must stop and start) the accepts.
+	OneShot bool
 }
 
 // Server is a listening socket and the state its tasks share, all on the
@@ -132,7 +140,8 @@ var errStop = errors.New("stop requested")
 type nextConn struct {
 	srv    *Server
 	stop   future.Future[struct{}]
-	accept future.Future[loop.Result[int]]
+	accept future.Future[loop.Result[int]] // one-shot
+	multi  *loop.Acceptor                  // multishot
 }
 
 func (n *nextConn) Poll(cx *future.Context) future.Poll[loop.Result[int]] {
@@ -145,6 +154,16 @@ func (n *nextConn) Poll(cx *future.Context) future.Poll[loop.Result[int]] {
 		s.slotWaker = cx.Waker()
 		return future.Pending[loop.Result[int]]()
 	}
+	if s.multishotAccept() {
+		if n.multi == nil {
+			n.multi = s.l.AcceptMulti(s.ln.Fd())
+		}
+		fd, err, ready := n.multi.PollAccept(cx)
+		if !ready {
+			return future.Pending[loop.Result[int]]()
+		}
+		return future.PollReady(loop.Result[int]{Value: fd, Err: err})
+	}
 	if n.accept == nil {
 		n.accept = s.l.Accept(s.ln.Fd())
 	}
@@ -155,12 +174,21 @@ func (n *nextConn) Poll(cx *future.Context) future.Poll[loop.Result[int]] {
 	return p
 }
 
+func (s *Server) multishotAccept() bool {
+	return !s.cfg.OneShot && s.cfg.MaxConns == 0 && loop.Multishot()
+}
+func (s *Server) multishotRecv() bool { return !s.cfg.OneShot && s.cfg.Idle == 0 && loop.Multishot() }
+
 // Drop cancels the accept in flight; a connection it still delivers is
 // closed by the loop's shutdown (see loop.Run).
 func (n *nextConn) Drop() {
 	if n.accept != nil {
 		future.Drop(n.accept)
 		n.accept = nil
+	}
+	if n.multi != nil {
+		n.multi.Close()
+		n.multi = nil
 	}
 }
 
@@ -208,5 +236,9 @@ func (s *Server) handler(fd int) future.Future[struct{}] {
 	if s.cfg.Mode == ModeFile {
 		return s.serveFile(fd)
 	}
-	return &echoConn{s: s, fd: fd}
+	c := &echoConn{s: s, fd: fd}
+	if s.multishotRecv() {
+		c.rx = s.l.RecvMulti(fd)
+	}
+	return c
 }
