@@ -15,7 +15,7 @@
 //	go run ./08-io-uring demos                    # the demo names
 //
 // Flags: -addr, -mode echo|file, -root DIR, -idle DURATION, -max-conns N,
-// -grace DURATION.
+// -grace DURATION, -oneshot (an SQE per accept and per recv, not multishot).
 //
 // # Read in this order
 //

@@ -61,6 +61,7 @@ func server(args []string, stdout io.Writer, log *slog.Logger, sigs <-chan os.Si
 	idle := fs.Duration("idle", 0, "close connections idle this long (0: never)")
 	maxConns := fs.Int("max-conns", 0, "stop accepting while this many are open (0: no limit)")
 	grace := fs.Duration("grace", 5*time.Second, "on SIGINT/SIGTERM, how long open connections may finish")
+	oneShot := fs.Bool("oneshot", false, "one-shot accept and recv (an SQE each) instead of multishot")
 	if err := demo.ParseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func server(args []string, stdout io.Writer, log *slog.Logger, sigs <-chan os.Si
 	case *grace <= 0:
 		return errors.New("-grace must be positive")
 	}
-	cfg := echo.Config{Addr: *addr, Mode: echo.Mode(*mode), Idle: *idle, MaxConns: *maxConns, Grace: *grace, Logger: log}
+	cfg := echo.Config{Addr: *addr, Mode: echo.Mode(*mode), Idle: *idle, MaxConns: *maxConns, Grace: *grace, Logger: log, OneShot: *oneShot}
 	if cfg.Mode == echo.ModeFile {
 		if *rootDir == "" {
 			return errors.New("-mode file needs -root DIR")
