@@ -15,13 +15,13 @@ import (
 // then released; while the send is in flight it belongs to the kernel.
 type echoConn struct {
 	s      *Server
-	fd     int
 	rx     *loop.Receiver                       // multishot recv, or nil
 	recv   future.Future[loop.Result[loop.Buf]] // one-shot recv in flight, or nil
 	send   future.Future[loop.Result[int]]      // in flight, or nil
-	buf    loop.Buf                             // what send is echoing
-	sent   int                                  // bytes of buf already sent
 	echoed int64
+	buf    loop.Buf // what send is echoing
+	fd     int32
+	sent   int32 // bytes of buf already sent
 	closed bool
 }
 
@@ -42,10 +42,10 @@ func (c *echoConn) Poll(cx *future.Context) future.Poll[struct{}] {
 				l.Release(c.buf) // the CQE came: the buffer is ours again
 				return c.finish(err)
 			}
-			c.sent += n
-			if c.sent < c.buf.Len() {
+			c.sent += int32(n)
+			if int(c.sent) < c.buf.Len() {
 				// A short send: the rest, from the same buffer.
-				c.send = l.SendBuf(c.fd, c.buf, c.sent, idle)
+				c.send = l.SendBuf(int(c.fd), c.buf, int(c.sent), idle)
 				continue
 			}
 			c.echoed += int64(c.sent)
@@ -64,7 +64,7 @@ func (c *echoConn) Poll(cx *future.Context) future.Poll[struct{}] {
 			return c.finish(err)
 		}
 		c.buf, c.sent = b, 0
-		c.send = l.SendBuf(c.fd, b, 0, idle)
+		c.send = l.SendBuf(int(c.fd), b, 0, idle)
 	}
 }
 
@@ -75,7 +75,7 @@ func (c *echoConn) pollRecv(cx *future.Context) (loop.Buf, error, bool) {
 		return c.rx.PollRecv(cx)
 	}
 	if c.recv == nil {
-		c.recv = c.s.l.Recv(c.fd, c.s.cfg.Idle)
+		c.recv = c.s.l.Recv(int(c.fd), c.s.cfg.Idle)
 	}
 	p := c.recv.Poll(cx)
 	if !p.IsReady() {
@@ -125,6 +125,6 @@ func (c *echoConn) close(err error) {
 	if c.rx != nil {
 		c.rx.Close()
 	}
-	unix.Close(c.fd)
-	c.s.connDone(c.fd, c.echoed, err)
+	unix.Close(int(c.fd))
+	c.s.connDone(int(c.fd), c.echoed, err)
 }

@@ -236,7 +236,7 @@ func (s *Server) handler(fd int) future.Future[struct{}] {
 	if s.cfg.Mode == ModeFile {
 		return s.serveFile(fd)
 	}
-	c := &echoConn{s: s, fd: fd}
+	c := &echoConn{s: s, fd: int32(fd)}
 	if s.multishotRecv() {
 		c.rx = s.l.RecvMulti(fd)
 	}

@@ -62,7 +62,7 @@ type Loop struct {
 	bufWaiters []future.Waker // Recvs that found no provided buffer free
 
 	runq     []*task // tasks to poll this turn (loop goroutine only)
-	tasks    map[*task]struct{}
+	tasks    []*task // unfinished tasks; task.index is a task's place here
 	enabled  bool // the ring was enabled (SetupRDisabled) on Run's thread
 	stopping bool // shutdown began: the wake read is not armed again
 	closed   bool
@@ -108,7 +108,7 @@ func New(opts Options) (*Loop, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Loop{ring: ring, tasks: map[*task]struct{}{}, poison: opts.Poison}
+	l := &Loop{ring: ring, poison: opts.Poison}
 	if l.bufs, err = uring.NewBufRing(ring, 0, opts.Buffers, opts.BufferSize); err != nil {
 		ring.Close()
 		return nil, fmt.Errorf("provided buffers (kernel 5.19 or later): %w", err)
@@ -152,7 +152,7 @@ func Run[T any](l *Loop, fut future.Future[T]) (T, error) {
 	var done bool
 	root := &task{l: l}
 	root.fut = future.Map(fut, func(v T) struct{} { result, done = v, true; return struct{}{} })
-	l.tasks[root] = struct{}{}
+	l.addTask(root)
 	root.Wake()
 	for {
 		l.runTasks()
@@ -236,8 +236,8 @@ func (l *Loop) shutdown() error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	l.stopping = true
-	for t := range l.tasks {
-		t.drop()
+	for len(l.tasks) > 0 {
+		l.tasks[len(l.tasks)-1].drop()
 	}
 	if w := l.wakeOp; w != nil {
 		w.state = opOrphaned

@@ -13,23 +13,35 @@ import (
 // accept): one SQE, then a CQE with CQEFMore set for every result, until a
 // CQE without it ends the series (an error, a cancel, no buffer left).
 type series struct {
-	l    *Loop
-	prep func(s *uring.SQE, userData uint64)
-	o    *op // the SQE in flight (or its ended series, not all read), or nil
-	next int // o.cqes[next:] are not read yet
+	l      *Loop
+	o      *op   // the SQE in flight (or its ended series, not all read), or nil
+	next   int32 // o.cqes[next:] are not read yet
+	fd     int32
+	accept bool // a multishot accept on listening socket fd; else a recv on fd
+}
+
+// prep writes the series' SQE. (A method, not a closure: an idle
+// connection keeps its Receiver, and a closure would be one more object.)
+func (s *series) prep(sqe *uring.SQE, ud uint64) {
+	if s.accept {
+		sqe.PrepAccept(int(s.fd), true, ud)
+		s.l.ops[uint32(ud)].givesFd = true
+		return
+	}
+	sqe.PrepRecvSelect(int(s.fd), s.l.bufs.Group(), true, ud)
 }
 
 // poll returns the next CQE of the series, starting a new series when the
 // last one ended and was read; or ok false after storing cx's waker.
 func (s *series) poll(cx *future.Context) (c uring.CQE, ok bool) {
 	if s.o == nil {
-		s.o, s.next = s.l.start(s.prep), 0
+		s.o, s.next = s.l.start(s.prep), 0 // a method value: no closure kept
 	}
 	o := s.o
-	if s.next < len(o.cqes) {
+	if int(s.next) < len(o.cqes) {
 		c = o.cqes[s.next]
 		s.next++
-		if s.next == len(o.cqes) && o.state == opDone {
+		if int(s.next) == len(o.cqes) && o.state == opDone {
 			s.l.free(o) // the series' last CQE is read
 			s.o = nil
 		}
@@ -47,7 +59,7 @@ func (s *series) unread() int {
 	if s.o == nil {
 		return 0
 	}
-	return len(s.o.cqes) - s.next
+	return len(s.o.cqes) - int(s.next)
 }
 
 // stop cancels the series; what it delivered and nobody read is undone
@@ -77,9 +89,7 @@ const maxQueued = 4
 // RecvMulti returns a multishot receiver on fd. Close it when done; it does
 // not close fd.
 func (l *Loop) RecvMulti(fd int) *Receiver {
-	r := &Receiver{}
-	r.s = series{l: l, prep: func(s *uring.SQE, ud uint64) { s.PrepRecvSelect(fd, l.bufs.Group(), true, ud) }}
-	return r
+	return &Receiver{s: series{l: l, fd: int32(fd)}}
 }
 
 // PollRecv returns the next data in a provided buffer, io.EOF at the end of
@@ -126,12 +136,7 @@ type Acceptor struct{ s series }
 
 // AcceptMulti returns a multishot acceptor on the listening socket lfd.
 func (l *Loop) AcceptMulti(lfd int) *Acceptor {
-	a := &Acceptor{}
-	a.s = series{l: l, prep: func(s *uring.SQE, ud uint64) {
-		s.PrepAccept(lfd, true, ud)
-		l.ops[uint32(ud)].givesFd = true
-	}}
-	return a
+	return &Acceptor{s: series{l: l, fd: int32(lfd), accept: true}}
 }
 
 // PollAccept returns the next connection's descriptor or an error, with

@@ -14,7 +14,14 @@ import (
 type op struct {
 	slot  uint32
 	gen   uint32 // bumped each time the slot is freed (see userData)
+	bufID int32  // a provided buffer this op sends from, -1 if none
 	state opState
+
+	// linked: followed by a LINK_TIMEOUT SQE. givesFd: the result is a new
+	// descriptor (accept); if the future was dropped, nobody will close it,
+	// so the loop does.
+	linked, givesFd bool
+
 	waker future.Waker // the future waiting for the CQE
 
 	// The result. A multishot operation keeps every CQE until the future
@@ -23,14 +30,8 @@ type op struct {
 
 	// What the kernel may touch until the CQE: kept here, so that neither
 	// the garbage collector nor a dropped future can let it go early.
-	keep   []byte // caller memory (a one-shot recv's or a file read's buffer)
-	bufID  int32  // a provided buffer this op sends from, -1 if none
-	ts     unix.Timespec
-	linked bool // followed by a LINK_TIMEOUT SQE
-
-	// givesFd: the result is a new descriptor (accept). If the future was
-	// dropped, nobody will close it, so the loop does.
-	givesFd bool
+	keep []byte // caller memory (a one-shot recv's or a file read's buffer)
+	ts   unix.Timespec
 }
 
 type opState uint8

@@ -11,9 +11,9 @@ import (
 type task struct {
 	l      *Loop
 	fut    future.Future[struct{}]
-	cx     *future.Context // carries the task itself as the waker, made once
-	queued atomic.Bool     // in woken or runq: a second Wake adds nothing
-	done   bool            // loop goroutine only
+	cx     future.Context // carries the task itself as the waker, made once
+	queued atomic.Bool    // in woken or runq: a second Wake adds nothing
+	index  int32          // place in l.tasks; -1 once done (loop goroutine only)
 }
 
 // Spawn hands fut to l as a task nobody joins (a connection handler). It only
@@ -21,7 +21,7 @@ type task struct {
 // (from a task) or before Run.
 func Spawn(l *Loop, fut future.Future[struct{}]) {
 	t := &task{l: l, fut: fut}
-	l.tasks[t] = struct{}{}
+	l.addTask(t)
 	t.Wake()
 }
 
@@ -47,24 +47,37 @@ func (t *task) Wake() {
 // run polls the task once.
 func (t *task) run() {
 	t.queued.Store(false) // a Wake during the poll queues it again
-	if t.done {
-		return
+	if t.index < 0 {
+		return // done: a late wake
 	}
 	t.l.stats.Polls++
-	if t.cx == nil {
-		t.cx = future.NewContext(t)
-	}
-	if t.fut.Poll(t.cx).IsReady() {
-		t.done = true
-		delete(t.l.tasks, t)
+	if t.fut.Poll(&t.cx).IsReady() {
+		t.l.removeTask(t)
 	}
 }
 
 // drop abandons an unfinished task: future.Drop cancels what it has in flight.
 func (t *task) drop() {
-	if !t.done {
-		t.done = true
+	if t.index >= 0 {
+		t.l.removeTask(t)
 		future.Drop(t.fut)
 	}
-	delete(t.l.tasks, t)
+}
+
+// addTask puts t in the task list (a slice, not a map: an idle connection
+// is a task, and a map entry would cost it more than the slot).
+func (l *Loop) addTask(t *task) {
+	t.cx = *future.NewContext(t)
+	t.index = int32(len(l.tasks))
+	l.tasks = append(l.tasks, t)
+}
+
+// removeTask takes t out of the list in O(1): the last task takes its place.
+func (l *Loop) removeTask(t *task) {
+	last := l.tasks[len(l.tasks)-1]
+	l.tasks[t.index] = last
+	last.index = t.index
+	l.tasks[len(l.tasks)-1] = nil
+	l.tasks = l.tasks[:len(l.tasks)-1]
+	t.index = -1
 }
