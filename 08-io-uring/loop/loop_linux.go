@@ -63,8 +63,8 @@ type Loop struct {
 
 	runq     []*task // tasks to poll this turn (loop goroutine only)
 	tasks    []*task // unfinished tasks; task.index is a task's place here
-	enabled  bool // the ring was enabled (SetupRDisabled) on Run's thread
-	stopping bool // shutdown began: the wake read is not armed again
+	enabled  bool    // the ring was enabled (SetupRDisabled) on Run's thread
+	stopping bool    // shutdown began: the wake read is not armed again
 	closed   bool
 
 	mu       sync.Mutex // guards woken and sleeping
