@@ -22,6 +22,7 @@ import (
 	"github.com/async-from-scratch/course/08-io-uring/loop"
 	"github.com/async-from-scratch/course/08-io-uring/uring"
 	"github.com/async-from-scratch/course/internal/testutil"
+	"go.uber.org/goleak"
 )
 
 // emfileChildEnv makes the test binary a server whose descriptor limit
@@ -34,7 +35,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(emfileChildEnv) != "" {
 		os.Exit(emfileChild())
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 // TestAcceptAtTheFDLimit runs the server in a child process whose
