@@ -91,7 +91,7 @@ func server(args []string, stdout io.Writer, log *slog.Logger, sigs <-chan os.Si
 // serveUntil runs one loop with the server as its root future until a signal
 // arrives on sigs.
 func serveUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, ready func(string)) error {
-	l, err := loop.New(loop.Options{})
+	l, err := loop.New(loop.Options{Logger: log})
 	if err != nil {
 		return err // "io_uring is not available: ..." where it is not
 	}

@@ -1,8 +1,10 @@
 package loop
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime"
 	"sync"
@@ -20,6 +22,10 @@ type Options struct {
 	Entries    uint32 // submission ring size; 0 means 4096
 	Buffers    int    // provided buffers (a power of two); 0 means 1024
 	BufferSize int    // bytes each; 0 means 4096
+
+	// Logger, at debug level (LOG_LEVEL=debug in the program), gets a
+	// record for every io_uring_enter and every CQE. nil discards.
+	Logger *slog.Logger
 
 	// CoopTaskrun sets the ring up as kernels before 6.1 must: completion
 	// work runs whenever the submitting thread enters the kernel for any
@@ -77,7 +83,8 @@ type Loop struct {
 
 	wakeups atomic.Uint64 // Stats.Wakeups, counted by other goroutines
 
-	poison byte // Options.Poison
+	poison byte         // Options.Poison
+	log    *slog.Logger // Options.Logger, only when it logs debug records
 	stats  Stats
 }
 
@@ -109,6 +116,9 @@ func New(opts Options) (*Loop, error) {
 		return nil, err
 	}
 	l := &Loop{ring: ring, poison: opts.Poison}
+	if opts.Logger != nil && opts.Logger.Enabled(context.Background(), slog.LevelDebug) {
+		l.log = opts.Logger
+	}
 	if l.bufs, err = uring.NewBufRing(ring, 0, opts.Buffers, opts.BufferSize); err != nil {
 		ring.Close()
 		return nil, fmt.Errorf("provided buffers (kernel 5.19 or later): %w", err)
@@ -220,6 +230,9 @@ func (l *Loop) enter(wait uint32) error {
 	l.stats.Enters++
 	n, err := l.ring.Enter(wait)
 	l.stats.Submitted += uint64(n)
+	if l.log != nil {
+		l.log.Debug("io_uring_enter", "submitted", n, "wait", wait, "err", err)
+	}
 	return err
 }
 

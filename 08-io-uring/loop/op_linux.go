@@ -101,6 +101,9 @@ func (l *Loop) reap() {
 
 // complete routes one CQE to its operation.
 func (l *Loop) complete(c uring.CQE) {
+	if l.log != nil {
+		l.logCQE(c)
+	}
 	if c.UserData == ignoreUserData {
 		return
 	}
@@ -204,4 +207,21 @@ func (l *Loop) wakeLoop() {
 			return // EAGAIN: the counter is at its maximum, the loop will wake anyway
 		}
 	}
+}
+
+// logCQE is the debug record of one CQE: user_data split into slot and
+// generation, the result, and the flags that matter here.
+func (l *Loop) logCQE(c uring.CQE) {
+	if c.UserData == ignoreUserData {
+		l.log.Debug("cqe", "of", "cancel or link timeout", "res", c.Res)
+		return
+	}
+	attrs := []any{"slot", uint32(c.UserData), "gen", uint32(c.UserData >> 32), "res", c.Res}
+	if c.Flags&uring.CQEFBuffer != 0 {
+		attrs = append(attrs, "buffer", c.Flags>>uring.CQEBufferShift)
+	}
+	if c.Flags&uring.CQEFMore != 0 {
+		attrs = append(attrs, "more", true)
+	}
+	l.log.Debug("cqe", attrs...)
 }
