@@ -121,7 +121,7 @@ func New(opts Options) (*Loop, error) {
 	}
 	if l.bufs, err = uring.NewBufRing(ring, 0, opts.Buffers, opts.BufferSize); err != nil {
 		ring.Close()
-		return nil, fmt.Errorf("provided buffers (kernel 5.19 or later): %w", err)
+		return nil, fmt.Errorf("%w: provided-buffer rings need kernel 5.19 or later: %w", uring.ErrUnavailable, err)
 	}
 	l.wakeFd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {

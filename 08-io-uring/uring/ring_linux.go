@@ -126,14 +126,21 @@ func unavailable(err error) error {
 	return os.NewSyscallError("io_uring_setup", err)
 }
 
-// Available reports whether io_uring can be used here, by setting up and
-// closing a tiny ring. The error (ErrUnavailable) says why not in one line.
+// Available reports whether io_uring can be used here as this stage uses
+// it, by setting up a tiny ring with a provided-buffer ring (kernel 5.19 and
+// later) and closing both. The error (ErrUnavailable) says why not in one
+// line.
 func Available() error {
 	r, err := New(2, 0)
 	if err != nil {
 		return err
 	}
-	return r.Close()
+	defer r.Close()
+	b, err := NewBufRing(r, 0, 1, 64)
+	if err != nil {
+		return fmt.Errorf("%w: provided-buffer rings need kernel 5.19 or later: %w", ErrUnavailable, err)
+	}
+	return b.Close()
 }
 
 func setup(entries uint32, p *Params) (int, error) {
