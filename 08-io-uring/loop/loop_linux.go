@@ -100,18 +100,7 @@ func New(opts Options) (*Loop, error) {
 	if opts.BufferSize == 0 {
 		opts.BufferSize = 4096
 	}
-	// Completion work deferred to our io_uring_enter calls, from one
-	// thread (kernel 6.1 and later): the kernel batches it and wakes the
-	// loop less often. The ring starts disabled, so that the thread Run
-	// locks itself to, not the one calling New, becomes its single issuer.
-	var ring *uring.Ring
-	var err error = unix.EINVAL
-	if !opts.CoopTaskrun {
-		ring, err = uring.New(opts.Entries, uring.SetupRDisabled|uring.SetupSingleIssuer|uring.SetupDeferTaskrun|uring.SetupSubmitAll|uring.SetupClamp)
-	}
-	if errors.Is(err, unix.EINVAL) {
-		ring, err = uring.New(opts.Entries, uring.SetupCoopTaskrun|uring.SetupSubmitAll|uring.SetupClamp)
-	}
+	ring, err := newRing(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +120,30 @@ func New(opts Options) (*Loop, error) {
 	}
 	l.armWake()
 	return l, nil
+}
+
+// newRing sets up the ring with completion work deferred to our own
+// io_uring_enter calls, from one thread (kernel 6.1 and later): the kernel
+// batches that work and wakes the loop less often. The ring starts disabled,
+// so that the thread Run locks itself to, not the one calling New, becomes
+// its single issuer. Older kernels (EINVAL) get the flags they know.
+func newRing(opts Options) (*uring.Ring, error) {
+	const common = uring.SetupSubmitAll | uring.SetupClamp
+	tries := []uint32{
+		uring.SetupRDisabled | uring.SetupSingleIssuer | uring.SetupDeferTaskrun | common,
+		uring.SetupCoopTaskrun | common, // 5.19 and 6.0
+		0,                               // older still
+	}
+	if opts.CoopTaskrun {
+		tries = tries[1:]
+	}
+	for _, flags := range tries {
+		r, err := uring.New(opts.Entries, flags)
+		if !errors.Is(err, unix.EINVAL) {
+			return r, err
+		}
+	}
+	return nil, fmt.Errorf("%w: io_uring_setup refused every set of flags", uring.ErrUnavailable)
 }
 
 // armWake keeps a read of the eventfd in flight: a Wake from another

@@ -90,15 +90,11 @@ type Ring struct {
 var ErrUnavailable = errors.New("io_uring is not available")
 
 // New sets up a ring with room for at least entries SQEs (a power of two; the
-// kernel rounds up) and maps it. flags are Setup* bits; if the kernel rejects
-// them (EINVAL: too old for one of them), New tries again without them.
+// kernel rounds up) and maps it. flags are Setup* bits; a kernel too old for
+// one of them says EINVAL (errors.Is(err, unix.EINVAL)).
 func New(entries uint32, flags uint32) (*Ring, error) {
 	p := Params{Flags: flags}
 	fd, err := setup(entries, &p)
-	if err == unix.EINVAL && flags != 0 {
-		p = Params{}
-		fd, err = setup(entries, &p)
-	}
 	if err != nil {
 		return nil, unavailable(err)
 	}
