@@ -13,6 +13,10 @@
 //   - Back-pressure is free: a connection has one recv or one send in flight,
 //     never both, so a client that does not read stops its own echo and
 //     nothing else (and when every buffer is taken, recvs wait for one).
+//   - One SQE serves many results: a multishot accept for every connection,
+//     a multishot recv for every message of a connection (kernel 6.0 and
+//     later; Config.OneShot turns them off). A connection whose send is slow
+//     pauses its recv (loop.Receiver.Pace), so data waits in the socket.
 //   - The idle timeout is a LINK_TIMEOUT SQE chained to each recv and send:
 //     the kernel cancels the operation, and no timer heap is needed.
 //   - The file server's reads are IORING_OP_READ: asynchronous without a pool
