@@ -1,0 +1,24 @@
+//go:build linux && !ex_keepbuffer && !ex_keepbuffer_wrong_releasenow && !ex_keepbuffer_wrong_nocancel
+
+package loop
+
+// cancel is what a future's Drop does with the operation it started.
+//
+// If the CQE came already, nothing of the operation is left in the kernel:
+// discard it. If it is in flight, its buffer is the kernel's until the CQE,
+// which will come whatever happens: ask the kernel to cancel
+// (IORING_OP_ASYNC_CANCEL), mark the operation orphaned, and leave it, with
+// its buffer, to complete(), which releases both when the CQE arrives. The
+// cancel is a request: the operation may still finish first, or may already
+// be running, and then it reads or writes its buffer after this call.
+func (l *Loop) cancel(o *op) {
+	switch o.state {
+	case opDone:
+		l.discard(o)
+	case opInFlight:
+		l.dropDelivered(o) // multishot CQEs delivered but not taken
+		o.state, o.waker = opOrphaned, nil
+		l.stats.Cancels++
+		l.sqe().PrepCancel(o.userData(), ignoreUserData)
+	}
+}

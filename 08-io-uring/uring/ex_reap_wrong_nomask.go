@@ -1,0 +1,28 @@
+//go:build linux && ex_reap_wrong_nomask
+
+package uring
+
+import "sync/atomic"
+
+// Completions calls f for every CQE now in the completion ring, then frees
+// their slots, and returns how many there were. The whole batch costs two
+// atomic operations on the shared indexes, not two per CQE.
+//
+// Order matters twice. The tail is loaded (acquire) before any entry is read,
+// so every entry below it is complete. The head is stored (release) after the
+// last entry was read: the moment it moves, the kernel may write new CQEs
+// into those slots.
+//
+// f must not call Completions.
+//
+// A wrong answer to ex_reap: it masks the free-running index with the ring's
+// size instead of size-1 (ring_entries instead of ring_mask).
+func (r *Ring) Completions(f func(CQE)) int {
+	head := atomic.LoadUint32(r.cqHead)
+	tail := atomic.LoadUint32(r.cqTail)
+	for i := head; i != tail; i++ {
+		f(r.cqes[i&uint32(len(r.cqes))])
+	}
+	atomic.StoreUint32(r.cqHead, tail)
+	return int(tail - head)
+}
