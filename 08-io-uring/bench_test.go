@@ -6,12 +6,12 @@
 // five servers in one run, each in a child process (this test binary,
 // re-executed):
 //
-//	net       a goroutine per connection on Go's net package (the baseline)
+//	net              a goroutine per connection on Go's net package (the baseline)
 //	callbackloop     stage 06's callback loop on epoll (package callbackloop)
 //	callbackloop-sr  the same with ShortReadDrains (its fewest system calls)
-//	machine   stage 06's server on the stage 05 executor
-//	uring     this stage's server on io_uring: multishot accept and recv
-//	uring-1   the same with one-shot accept and recv (an SQE per message)
+//	machine          stage 06's server on the stage 05 executor
+//	uring            this stage's server on io_uring: multishot accept and recv
+//	uring-1          the same with one-shot accept and recv (an SQE per message)
 //
 // Per echoed message it reports each server's system calls and context
 // switches: every system call its threads entered (perf's
