@@ -18,8 +18,9 @@ package docs
 // durations (`390µs`, `0.625s`, go test's `(cached)`) become <dur>, ports after
 // a loopback address become <port>, slog's `time=...` becomes <time>, and runs
 // of blanks become one space. An entry may add rewrites of its own (fd
-// numbers, counts), drop lines that appear in some runs only, or declare the
-// block a trimmed subset of the output. Whatever an entry adds, the chapter
+// numbers, counts), drop lines that appear in some runs only, declare the
+// block a trimmed subset of the output, or say that it needs io_uring (then
+// it is skipped, with the reason, where io_uring is missing). Whatever an entry adds, the chapter
 // says in words next to the block ("fd numbers vary", "trimmed to the first
 // round").
 //
@@ -77,6 +78,10 @@ type check struct {
 	// Subset: the block is trimmed, so its lines must appear in the output
 	// in the same order, with other lines allowed between them.
 	Subset bool
+	// NeedsIOUring: the commands run stage 08. Where io_uring is not
+	// available the check is skipped with the reason, except under CI=true,
+	// where it fails, as stage 08's own tests do.
+	NeedsIOUring bool
 }
 
 // transcripts is every checked transcript in docs/*.md, by the name its
@@ -114,6 +119,11 @@ var transcripts = map[string]check{
 	"05-test-noalloc":                {Rewrite: map[string]string{`\d+ bytes \(Stream`: "N bytes (Stream"}},
 	"06-bad-flags":                   {},
 	"06-run-selftest":                {Subset: true},
+	"07-run-selftest":                {},
+	"07-run-cancel":                  {},
+	"07-run-deadlock":                {},
+	"08-run-selftest":                {NeedsIOUring: true},
+	"08-test-releasenow":             {NeedsIOUring: true},
 }
 
 // transcriptTimeout bounds one block's commands (all of them together).
@@ -150,6 +160,9 @@ func TestTranscripts(t *testing.T) {
 				}
 				used[b.marker] = true
 				t.Run(b.marker, func(t *testing.T) {
+					if c.NeedsIOUring {
+						requireIOUring(t)
+					}
 					out, err := runTranscript(b.commands)
 					if err != nil {
 						t.Fatalf("%s: %v\noutput:\n%s", where, err, out)
