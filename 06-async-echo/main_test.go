@@ -76,7 +76,6 @@ func TestSignalStopsTheServer(t *testing.T) {
 }
 
 func testSignal(t *testing.T, sig syscall.Signal, flags []string, shuttingDown string) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	addrc := make(chan string, 1)
 	readyHook = func(a string) { addrc <- a }
@@ -125,7 +124,6 @@ func testSignal(t *testing.T, sig syscall.Signal, flags []string, shuttingDown s
 // standard error, naming the server task and what it waits on, and the
 // server goes on echoing.
 func TestDumpSignal(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	addrc := make(chan string, 1)
 	readyHook = func(a string) { addrc <- a }

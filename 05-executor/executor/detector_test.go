@@ -60,7 +60,6 @@ func TestLostWakerDetectorFires(t *testing.T) {
 // the detector must stay silent. Each also makes the loop wait, so the
 // detector does check (Stats().LostWakers would count a report).
 func TestLostWakerDetectorQuiet(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	var log testutil.SyncBuffer
 	ex := detectingExecutor(t, &log)

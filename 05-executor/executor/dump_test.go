@@ -14,7 +14,6 @@ import (
 // TestTasksSaysWhatEachTaskWaitsOn puts one task in each kind of wait, lets
 // them all go idle, and reads the dump from inside the root task.
 func TestTasksSaysWhatEachTaskWaitsOn(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	var stop Notify

@@ -56,7 +56,6 @@ func TestCallbackLoopEchoes(t *testing.T) {
 }
 
 func testLoop(t *testing.T, opts Options) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	addr := startLoop(t, opts)
 	dial := func(a string) (loadgen.Conn, error) { return net.DialTimeout("tcp", a, 5*time.Second) }

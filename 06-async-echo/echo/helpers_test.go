@@ -212,7 +212,6 @@ func echoMismatch(sent, got []byte) string {
 
 func checkFDs(t *testing.T) {
 	t.Helper()
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 }
 
