@@ -177,7 +177,6 @@ func testEchoCases(t *testing.T, addr string) {
 				for {
 					select {
 					case <-stop:
-						chatty.CloseWrite()
 						return
 					default:
 					}
@@ -192,12 +191,14 @@ func testEchoCases(t *testing.T, addr string) {
 			if err != nil {
 				t.Error(err)
 				close(stop)
+				chatty.Close()
 				wg.Wait()
 				return
 			}
 			st, err := quiet.Round(64, 50, 6)
 			quiet.Close()
 			close(stop)
+			chatty.Close() // ends the writer and the reader
 			wg.Wait()
 			if err != nil {
 				t.Error(err)
@@ -288,9 +289,9 @@ func TestMaxConnsHoldsBackTheNextClient(t *testing.T) {
 			t.Errorf("third client got %d bytes while two were open, want no answer yet", n)
 		}
 		a.Close()
-		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_ = c.SetReadDeadline(time.Now().Add(closeStall))
 		if _, err := io.ReadFull(c, make([]byte, 3)); err != nil {
-			t.Errorf("third client not served within 5s after one of the first two closed (%v): the server must close a connection whose client has gone", err)
+			t.Errorf("third client not served within %v after one of the first two closed (%v): the server must close a connection whose client has gone", closeStall, err)
 		}
 	})
 }
@@ -588,7 +589,7 @@ func TestHalfClose(t *testing.T) {
 					}
 					closed, ok := awaitLog(&logs, "msg=closed peer="+c.LocalAddr().String()+" ")
 					if !ok {
-						t.Errorf("half-close after %d bytes: the client got its echo and EOF, but the server did not close the connection within %v (no \"closed\" in its log): after EOF the task must finish, not wait for an event that never comes", size, echoStall)
+						t.Errorf("half-close after %d bytes: the client got its echo and EOF, but the server did not close the connection within %v (no \"closed\" in its log): after EOF the task must finish, not wait for an event that never comes", size, closeStall)
 						return
 					}
 					if strings.Contains(closed, " err=") {
@@ -601,10 +602,10 @@ func TestHalfClose(t *testing.T) {
 	}
 }
 
-// awaitLog waits up to echoStall for a line of logs that contains want,
+// awaitLog waits up to closeStall for a line of logs that contains want,
 // and returns it.
 func awaitLog(logs *testutil.SyncBuffer, want string) (string, bool) {
-	for deadline := time.Now().Add(echoStall); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(closeStall); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		for line := range strings.Lines(logs.String()) {
 			if strings.Contains(line, want) {
 				return line, true
@@ -617,12 +618,13 @@ func awaitLog(logs *testutil.SyncBuffer, want string) (string, bool) {
 // Idle means no progress in either direction: a client that reads slowly
 // but steadily, for longer than the idle timeout, keeps its connection and gets every
 // byte. The reader below takes 64 KiB every 100ms (the loopback window
-// opens in 64 KiB steps) for 3s, with -idle 2s; the server's send buffer is
+// opens in 64 KiB steps) for 2.5s, with -idle 2s; the server's send buffer is
 // made small so that the kernel reports each step (see serveOne).
 const (
 	slowIdle  = 2 * time.Second
 	slowChunk = 64 << 10
 	slowPause = 100 * time.Millisecond
+	slowFor   = 5 * slowIdle / 4
 )
 
 // TestIdleTimeoutSparesSlowReaders: the state machine with a 4 MiB read
@@ -637,7 +639,7 @@ func TestIdleTimeoutSparesSlowReaders(t *testing.T) {
 	testutil.Within(t, 60*time.Second, "slow reader", func() {
 		want := loadgen.Payload(8<<20, 13)
 		go c.Write(want) // unblocked by the close at the end
-		got, err := readSlowly(c, len(want), 3*time.Second)
+		got, err := readSlowly(c, len(want), slowFor)
 		switch {
 		case err != nil:
 			t.Errorf("a client reading 64 KiB every 100ms: %v after %d of %d bytes: with -idle %v, a slow reader is not idle (idle means no progress in either direction)", err, len(got), len(want), slowIdle)
@@ -666,7 +668,7 @@ func TestWriteAllWithIdleSparesSlowReaders(t *testing.T) {
 		})
 	})
 	testutil.Within(t, 60*time.Second, "slow reader of writeAll", func() {
-		got, err := readSlowly(c, len(want), 3*time.Second)
+		got, err := readSlowly(c, len(want), slowFor)
 		c.Close()
 		if err := <-done; err != nil {
 			t.Errorf("serving one connection: %v", err)
@@ -682,12 +684,12 @@ func TestWriteAllWithIdleSparesSlowReaders(t *testing.T) {
 	})
 }
 
-// readSlowly reads n bytes from c: slowChunk every slowPause for slowFor,
-// then the rest at full speed.
-func readSlowly(c net.Conn, n int, slowFor time.Duration) ([]byte, error) {
+// readSlowly reads n bytes from c: slowChunk every slowPause for d, then
+// the rest at full speed.
+func readSlowly(c net.Conn, n int, d time.Duration) ([]byte, error) {
 	got := make([]byte, 0, n)
 	buf := make([]byte, slowChunk)
-	for start := time.Now(); len(got) < n && time.Since(start) < slowFor; time.Sleep(slowPause) {
+	for start := time.Now(); len(got) < n && time.Since(start) < d; time.Sleep(slowPause) {
 		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 		m, err := io.ReadFull(c, buf[:min(len(buf), n-len(got))])
 		got = append(got, buf[:m]...)

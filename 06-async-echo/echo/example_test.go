@@ -16,7 +16,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	srv, err := echo.Listen(ex, echo.Config{Addr: "127.0.0.1:0"})
+	srv, err := echo.Listen(ex, echo.Config{Addr: "127.0.0.1:0", Grace: time.Second})
 	if err != nil {
 		fmt.Println(err)
 		ex.Close()
@@ -38,14 +38,14 @@ func Example() {
 }
 
 // ask sends msg, half-closes (the rest is echoed, then the server closes)
-// and reads everything back, for at most five seconds.
+// and reads everything back, for at most two seconds.
 func ask(addr, msg string) ([]byte, error) {
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
-	if err := c.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
+	if err := c.SetDeadline(time.Now().Add(2 * time.Second)); err != nil {
 		return nil, err
 	}
 	if _, err := c.Write([]byte(msg)); err != nil {

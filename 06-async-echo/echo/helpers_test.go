@@ -147,10 +147,13 @@ func pump(t *testing.T, c *net.TCPConn, data []byte, delay time.Duration) []byte
 }
 
 // echoStall bounds how long a client waits for the next byte of its echo,
-// or for the server's close. A correct server answers in microseconds; a
-// lost byte or a missed EOF then fails in seconds, not at the package
-// timeout.
-const echoStall = 3 * time.Second
+// closeStall how long for the server's close once everything is echoed. A
+// correct server answers in microseconds; a lost byte or a missed EOF then
+// fails in seconds, not at the package timeout.
+const (
+	echoStall  = 3 * time.Second
+	closeStall = 2 * time.Second
+)
 
 // readEcho reads n bytes from c. It gives up when no byte has come for
 // echoStall, and says so with how far it got.
@@ -172,17 +175,17 @@ func readEcho(c net.Conn, n int) ([]byte, error) {
 	return got, nil
 }
 
-// awaitClose waits up to echoStall for the server to close c after the
+// awaitClose waits up to closeStall for the server to close c after the
 // client half-closed and got its whole echo back.
 func awaitClose(c net.Conn) error {
-	_ = c.SetReadDeadline(time.Now().Add(echoStall))
+	_ = c.SetReadDeadline(time.Now().Add(closeStall))
 	defer c.SetReadDeadline(time.Now().Add(20 * time.Second))
 	n, err := c.Read(make([]byte, 1))
 	switch {
 	case err == io.EOF:
 		return nil
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return fmt.Errorf(`the server did not close within %v of the client's half-close: EOF is not "no data yet"`, echoStall)
+		return fmt.Errorf(`the server did not close within %v of the client's half-close: EOF is not "no data yet"`, closeStall)
 	case err != nil:
 		return fmt.Errorf("waiting for the server's close after the half-close: %w", err)
 	default:

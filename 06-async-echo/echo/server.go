@@ -35,7 +35,7 @@ type Config struct {
 	Mode     Mode          // ModeEcho
 	Style    Style         // StyleMachine
 	Root     *os.Root      // ModeFile: the only folder served (required)
-	Idle     time.Duration // close a connection silent this long; 0: never
+	Idle     time.Duration // close a connection that moved no byte either way this long; 0: never
 	MaxConns int           // stop accepting while this many are open; 0: no limit
 	Grace    time.Duration // on shutdown, how long open connections may finish; 0 -> 5 s
 	BufSize  int           // the shared read buffer; 0 -> 64 KiB
