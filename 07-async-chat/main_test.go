@@ -156,3 +156,16 @@ func TestDumpSignal(t *testing.T) {
 	})
 	testutil.WantLines(t, errOut.String(), "task dump (user defined signal 1): 1 executors", "(stream) readable", "(listener) readable")
 }
+
+// TestSelftestWithTheDetector runs the chat selftest (hub, channels, one
+// task per client, shutdown) with the lost-waker detector on: a report
+// would be a warning on stderr, which RunDemos refuses.
+func TestSelftestWithTheDetector(t *testing.T) {
+	t.Setenv("DETECT_LOST_WAKERS", "1")
+	if !options(nil).DetectLostWakers {
+		t.Fatal("DETECT_LOST_WAKERS=1 did not turn the detector on")
+	}
+	testutil.RunDemos(t, run, []testutil.DemoCase{
+		{Args: []string{"selftest"}, Want: []string{"client 2 reads guest-2: hello, ada", "server stopped cleanly"}},
+	})
+}
