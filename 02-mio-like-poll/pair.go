@@ -21,7 +21,7 @@ func loopbackPair() (client, server *tcp.Stream, err error) {
 		return nil, nil, err
 	}
 	defer l.Close()
-	client, err = tcp.Connect(l.Addr())
+	client, err = tcp.StartConnect(l.Addr())
 	if err != nil {
 		return nil, nil, err
 	}

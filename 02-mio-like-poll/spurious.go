@@ -66,7 +66,7 @@ func spuriousDemo(stdout io.Writer, log *slog.Logger) error {
 		return err
 	}
 	defer l.Close()
-	client, err := tcp.Connect(l.Addr())
+	client, err := tcp.StartConnect(l.Addr())
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func tcpDemo(args []string, stdout io.Writer, log *slog.Logger) error {
 	}
 	defer p.Deregister(listener)
 
-	cs, err := tcp.Connect(listener.Addr())
+	cs, err := tcp.StartConnect(listener.Addr())
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,13 @@ func tcpDemo(args []string, stdout io.Writer, log *slog.Logger) error {
 	defer p.Deregister(cs)
 	client := &side{name: "client", s: cs, expect: serverHello}
 	connected := false
-	var server *side
+	var server *side // set once, when the connection is accepted
+	defer func() {
+		if server != nil {
+			p.Deregister(server.s) // deregister before close
+			server.s.Close()
+		}
+	}()
 
 	events := poll.NewEvents(1024)
 	start := time.Now()
@@ -116,8 +122,6 @@ func tcpDemo(args []string, stdout io.Writer, log *slog.Logger) error {
 						s.Close()
 						return err
 					}
-					defer s.Close()
-					defer p.Deregister(s)
 					server = &side{name: "server", s: s, out: []byte(serverHello), expect: clientHello}
 				}
 			case serverConn:

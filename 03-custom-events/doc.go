@@ -16,7 +16,7 @@
 //
 // event/doc.go, event/event.go, event/ex_coalesce_solution.go,
 // event/ex_lostwakeup_solution.go, event/event_linux.go (or
-// event/event_kqueue.go), then spurious.go, fs.go, callback.go, polldemo.go.
+// event/event_pipe.go), then spurious.go, fs.go, callback.go, polldemo.go.
 //
 // The chapter is docs/03-custom-events.md.
 package main

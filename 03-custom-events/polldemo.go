@@ -196,7 +196,7 @@ func startCatServer(p *poll.Poll, fsys *fileSystem, cfg config) (*catServer, err
 		ln.Close()
 		return nil, err
 	}
-	client, err := tcp.Connect(ln.Addr())
+	client, err := tcp.StartConnect(ln.Addr())
 	if err != nil {
 		srv.close()
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/async-from-scratch/course/04-futures/driver"
 	"github.com/async-from-scratch/course/04-futures/future"
 )
 
@@ -93,7 +94,7 @@ func runBlockOn(out io.Writer, log *slog.Logger) error {
 		}
 		return strings.Count(string(res.data), "\n")
 	})
-	lines, err := future.BlockOn(fut)
+	lines, err := driver.BlockOn(fut)
 	if err != nil {
 		return err
 	}

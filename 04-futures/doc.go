@@ -1,8 +1,9 @@
 // 04-futures rebuilds Rust's answer to callbacks in Go: a Future that is
 // polled, a Waker that says "poll me again", generators, a state machine
 // written by hand the way a Rust compiler writes one for an async fn, the same
-// logic as a Go coroutine with Async/Await (iter.Pull), and BlockOn, which
-// sleeps in stage 02's Poll on a stage 03 user event until a waker fires.
+// logic as a Go coroutine with Async/Await (iter.Pull), and driver.BlockOn,
+// which sleeps in stage 02's Poll on a stage 03 user event until a waker
+// fires.
 //
 // # Run it
 //
@@ -18,7 +19,7 @@
 //
 // future/doc.go, future/future.go, future/poll.go, future/waker.go,
 // future/wakerslot.go, future/select.go, future/async.go,
-// future/ex_await_solution.go, future/blockon.go; then fab.go,
+// future/ex_await_solution.go, driver/blockon.go; then fab.go,
 // statemachine.go, async.go, blockon.go and compare_test.go.
 //
 // The chapter is docs/04-futures.md.

@@ -4,7 +4,8 @@
 //
 // It is the package every later stage stands on. Sockets from package tcp
 // register through it, and so do stage 03's user events (an eventfd on Linux,
-// EVFILT_USER on kqueue through the RegisterUser hooks).
+// a pipe on macOS and FreeBSD): anything with a descriptor is a Source. The
+// API is the same on every system.
 //
 //	p, _ := poll.New()
 //	p.Register(stream, poll.Token(1), poll.Readable, poll.Edge)
@@ -21,7 +22,11 @@
 //   - Level: reported on every Poll while the condition holds (unread data).
 //   - Edge: reported when the condition starts; read until would-block
 //     ("drain"), or the next report only comes with new data.
-//   - Oneshot: reported once, then silenced until Reregister re-arms it.
+//   - Oneshot: reported once, then silenced until Reregister re-arms it:
+//     once per source, even one registered for reading and writing.
+//
+// Whatever the mode, one Poll reports a source at most once: an Event
+// carries both directions.
 //
 // # Contract for backends
 //
@@ -41,12 +46,17 @@
 //   - func (p *Poll) wait(raw []rawEvent, ms int) (int, error): one blocking
 //     call, ms < 0 meaning forever; EINTR is returned, the caller retries;
 //   - func (p *Poll) translate(raw []rawEvent, out []Event) int: kernel records
-//     to Events, dropping records whose token is unknown.
+//     to Events, one per descriptor, each with the token its source had when
+//     the kernel made the record, never a later owner's. epoll carries the
+//     token inside the record, so it keeps every record. kqueue looks the
+//     token up afterwards, so it drops the records it cannot attribute
+//     safely (poll_kqueue.go says which); when it drops them all, Poll waits
+//     again.
 //
-// Differences between backends a caller can see, all allowed by the contract:
-// kqueue reports reading and writing as two filters, so one Poll call may
-// return two Events with the same Token; Oneshot on epoll silences the whole
-// descriptor after one event, on kqueue only the filter that fired.
+// One difference between backends a caller can see, allowed by the
+// contract: a record already on its way when its source was deregistered
+// reaches the caller on epoll, with the old token (whose generation tells
+// the caller it is stale, pitfall 9), and is dropped on kqueue.
 //
 // # States
 //
@@ -57,8 +67,9 @@
 //	armed/disarmed --Deregister--> unregistered
 //
 // Deregister before you close a descriptor. The kernel forgets a closed
-// descriptor on its own, but the registry does not, and the kqueue backend
-// would then answer EEXIST when the number is reused.
+// descriptor on its own, and Register of the reused number works on both
+// backends (the kqueue backend asks the kernel whether its registry entry is
+// stale), but an event for the old descriptor may still be on its way.
 //
 // # Simplifications
 //

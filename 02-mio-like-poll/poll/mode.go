@@ -15,7 +15,8 @@ const (
 	// comes when new data arrives. EPOLLET; EV_CLEAR.
 	Edge
 	// Oneshot reports a source once and then silences it until Reregister
-	// re-arms it. EPOLLONESHOT; EV_DISPATCH.
+	// re-arms it: the whole source, both directions. EPOLLONESHOT;
+	// EV_DISPATCH, plus EV_DISABLE of the filter that did not fire.
 	Oneshot
 )
 

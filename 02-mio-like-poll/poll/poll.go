@@ -122,11 +122,12 @@ func (p *Poll) Deregister(src Source) error {
 }
 
 // Poll waits until at least one registered source is ready or the timeout
-// passes, fills events, and returns how many it holds. A zero timeout checks
-// and returns at once; a negative one (Forever) waits as long as it takes.
-// Timeouts are rounded up to whole milliseconds, so a short wait never
-// becomes a busy loop. A signal interrupting the wait (EINTR) is retried here
-// with the time that is left; the caller never sees it.
+// passes, fills events, and returns how many it holds: one Event per ready
+// source. A zero timeout checks and returns at once; a negative one
+// (Forever) waits as long as it takes. Timeouts are rounded up to whole
+// milliseconds, so a short wait never becomes a busy loop. A signal
+// interrupting the wait (EINTR) is retried here with the time that is left;
+// the caller never sees it. So no events means the timeout passed.
 func (p *Poll) Poll(events *Events, timeout time.Duration) (int, error) {
 	if events == nil || events.Cap() == 0 {
 		return 0, fmt.Errorf("poll: Events with zero capacity: %w", unix.EINVAL)
@@ -139,28 +140,40 @@ func (p *Poll) Poll(events *Events, timeout time.Duration) (int, error) {
 	if timeout > 0 {
 		deadline = time.Now().Add(timeout)
 	}
-	n, err := ignoringEINTR(func() (int, error) {
-		ms := -1
-		switch {
-		case timeout == 0:
-			ms = 0
-		case timeout > 0:
-			// Recomputed on every retry: an EINTR must not restart the
-			// whole timeout.
-			ms = millisecondsCeil(time.Until(deadline))
+	for {
+		// The time left is recomputed for every call: an EINTR must not
+		// restart the whole timeout.
+		n, err := ignoringEINTR(func() (int, error) {
+			return p.wait(events.raw, millisecondsLeft(timeout, deadline))
+		})
+		if err != nil {
+			if p.closed.Load() {
+				return 0, ErrClosed
+			}
+			return 0, os.NewSyscallError(waitCall, err)
 		}
-		return p.wait(events.raw, ms)
-	})
-	if err != nil {
-		if p.closed.Load() {
-			return 0, ErrClosed
+		p.mu.Lock()
+		events.list = events.list[:p.translate(events.raw[:n], events.list[:cap(events.list)])]
+		p.mu.Unlock()
+		if len(events.list) > 0 || n == 0 || millisecondsLeft(timeout, deadline) == 0 {
+			return len(events.list), nil
 		}
-		return 0, os.NewSyscallError(waitCall, err)
+		// The kernel reported records, but translate dropped them all (the
+		// kqueue backend drops stale ones): not an answer, wait again.
 	}
-	p.mu.Lock()
-	events.list = events.list[:p.translate(events.raw[:n], events.list[:cap(events.list)])]
-	p.mu.Unlock()
-	return len(events.list), nil
+}
+
+// millisecondsLeft is the wait's timeout for the kernel: -1 (forever) for a
+// negative timeout, otherwise the time left until deadline, rounded up to
+// whole milliseconds (0 once it has passed, and for a zero timeout).
+func millisecondsLeft(timeout time.Duration, deadline time.Time) int {
+	switch {
+	case timeout < 0:
+		return -1
+	case timeout == 0:
+		return 0
+	}
+	return millisecondsCeil(time.Until(deadline))
 }
 
 // Close releases the poller's descriptor. Registered descriptors stay open;
@@ -215,4 +228,17 @@ func millisecondsCeil(d time.Duration) int {
 		return math.MaxInt32
 	}
 	return int(ms)
+}
+
+// testHookAfterWait, if set by a test, runs in wait just after the kernel
+// returned its records and before translate looks at them: the moment
+// another goroutine's Deregister and Register can slip in.
+var testHookAfterWait func()
+
+// runTestHookAfterWait runs testHookAfterWait if a test installed one; in
+// the real program it does nothing.
+func runTestHookAfterWait() {
+	if testHookAfterWait != nil {
+		testHookAfterWait()
+	}
 }

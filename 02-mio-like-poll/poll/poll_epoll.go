@@ -80,7 +80,9 @@ func (p *Poll) ctlDel(fd int, _ registration, _ bool) error {
 }
 
 func (p *Poll) wait(raw []rawEvent, ms int) (int, error) {
-	return unix.EpollWait(p.fd, raw, ms)
+	n, err := unix.EpollWait(p.fd, raw, ms)
+	runTestHookAfterWait()
+	return n, err
 }
 
 func (p *Poll) translate(raw []rawEvent, out []Event) int {

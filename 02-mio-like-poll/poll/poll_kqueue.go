@@ -3,6 +3,7 @@
 package poll
 
 import (
+	"errors"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -14,32 +15,49 @@ const waitCall = "kevent"
 // rawEvent is the kernel's record: one (ident, filter) pair per event.
 type rawEvent = unix.Kevent_t
 
-// key names one kernel filter: kqueue watches reading and writing of a
-// descriptor as two separate filters, and user events as a third kind.
-type key struct {
-	ident  uint64
-	filter int16
-}
-
-// userReg is what the registry remembers about one EVFILT_USER event.
-type userReg struct {
-	tok   Token
-	mode  Mode
-	armed bool // false after a Oneshot event was delivered, until re-armed
-}
-
-// backend keeps the tokens. Kevent_t.Udata could carry 64 bits, but it is a
-// pointer field: a Token stored there would be an integer disguised as a
-// pointer, which the garbage collector may trip over. So tokens live in a map
-// keyed by what the kernel does hand back, (ident, filter).
+// backend is what the kqueue backend keeps beyond Poll's registry, all of it
+// guarded by Poll.mu.
+//
+// kqueue watches (ident, filter) pairs: a descriptor registered for reading
+// and writing is two filters, EVFILT_READ and EVFILT_WRITE, each reporting,
+// and each disarmed by EV_DISPATCH, on its own. The kernel hands back only
+// (ident, filter) and Kevent_t.Udata; Udata could carry 64 bits, but it is a
+// pointer field, and a Token stored there would be an integer disguised as a
+// pointer, which the garbage collector may trip over. So the token of a
+// record is looked up in the registry (Poll.regs) after kevent returns, and
+// the fields below make that lookup safe and make kqueue behave as the
+// package documents (one Event per source per Poll, Oneshot silencing the
+// whole source).
 type backend struct {
-	tokens map[key]Token      // guarded by Poll.mu
-	users  map[uint64]userReg // guarded by Poll.mu; EVFILT_USER idents
+	// waiting is true from the start of a kevent wait until translate has
+	// run; changed holds the descriptors whose registration changed
+	// (Register, Reregister, Deregister from another goroutine) in that
+	// window. A record for such a descriptor may come from the
+	// registration before the change, so its token cannot be trusted: see
+	// translate.
+	waiting bool
+	changed map[int]struct{}
+
+	// batch maps a descriptor to its Event in the translate under way, so
+	// that its two filters make one Event, and remembers which filters
+	// reported.
+	batch map[int]batchEntry
+
+	// followUp collects the changes translate makes after the fact (re-arm
+	// an ambiguous record's registration, disarm a Oneshot's other
+	// filter); reused, so a Poll allocates nothing in the common case.
+	followUp []unix.Kevent_t
+}
+
+// batchEntry is one descriptor's Event within one translate.
+type batchEntry struct {
+	index    int      // in out
+	reported Interest // the filters that reported
 }
 
 func (p *Poll) initBackend() {
-	p.tokens = make(map[key]Token)
-	p.users = make(map[uint64]userReg)
+	p.changed = make(map[int]struct{})
+	p.batch = make(map[int]batchEntry)
 }
 
 func openPoller() (int, error) {
@@ -58,7 +76,11 @@ func openPoller() (int, error) {
 // registered, like EPOLLONESHOT, so the kernel and the registry keep
 // agreeing on what is registered: Deregister still finds the filter to
 // delete, and Reregister replaces it. EV_ONESHOT would delete it behind the
-// registry's back.
+// registry's back. EV_DISPATCH disarms only the filter that fired (both
+// kernels disable the one knote they deliver: kqueue_scan in FreeBSD's
+// sys/kern/kern_event.c, knote_process in XNU's bsd/kern/kern_event.c);
+// translate disarms the other one, so that Oneshot silences the whole
+// source, as EPOLLONESHOT does.
 func modeFlags(mode Mode) uint16 {
 	switch mode {
 	case Edge:
@@ -69,6 +91,7 @@ func modeFlags(mode Mode) uint16 {
 	return 0
 }
 
+// filters returns the kqueue filters an interest stands for.
 func filters(interest Interest) []int16 {
 	var fs []int16
 	if interest&Readable != 0 {
@@ -80,11 +103,39 @@ func filters(interest Interest) []int16 {
 	return fs
 }
 
+// interestOf is the Interest a filter stands for (0 for any other filter).
+func interestOf(filter int16) Interest {
+	switch filter {
+	case unix.EVFILT_READ:
+		return Readable
+	case unix.EVFILT_WRITE:
+		return Writable
+	}
+	return 0
+}
+
 func change(ident, filter int, flags uint16) unix.Kevent_t {
 	var k unix.Kevent_t
 	// SetKevent hides that Ident is 32 bits wide on some platforms.
 	unix.SetKevent(&k, ident, filter, int(flags))
 	return k
+}
+
+// adds returns the changes that add (or, for an existing filter, update and
+// re-enable) the filters of reg.
+func adds(changes []unix.Kevent_t, fd int, reg registration) []unix.Kevent_t {
+	for _, f := range filters(reg.interest) {
+		changes = append(changes, change(fd, int(f), unix.EV_ADD|unix.EV_ENABLE|modeFlags(reg.mode)))
+	}
+	return changes
+}
+
+func deletes(fd int, interest Interest) []unix.Kevent_t {
+	var changes []unix.Kevent_t
+	for _, f := range filters(interest) {
+		changes = append(changes, change(fd, int(f), unix.EV_DELETE))
+	}
+	return changes
 }
 
 // apply submits changes in one kevent call. EV_RECEIPT makes the kernel
@@ -126,33 +177,43 @@ func (p *Poll) apply(changes []unix.Kevent_t) error {
 	return nil
 }
 
+// noteChange records that fd's registration changes while a wait may be
+// collecting records for it.
+func (p *Poll) noteChange(fd int) {
+	if p.waiting {
+		p.changed[fd] = struct{}{}
+	}
+}
+
 func (p *Poll) ctlAdd(fd int, reg registration) error {
 	// kqueue's EV_ADD silently modifies an existing filter, so the EEXIST
-	// that epoll gives for a second registration is emulated here.
-	if _, ok := p.regs[fd]; ok {
+	// that epoll gives for a second registration is emulated here, from
+	// the registry. But the registry can be stale: a descriptor closed
+	// without Deregister leaves its entry behind while the kernel forgets
+	// it (knote_fdclose, in both kern_event.c, drops every filter of a
+	// descriptor when it is closed), and the number is soon reused. epoll
+	// forgets it too, and lets the new owner register; so must we.
+	if old, ok := p.regs[fd]; ok && p.stillWatched(fd, old) {
 		return os.NewSyscallError("kevent", unix.EEXIST)
 	}
-	var changes []unix.Kevent_t
-	for _, f := range filters(reg.interest) {
-		changes = append(changes, change(fd, int(f), unix.EV_ADD|unix.EV_ENABLE|modeFlags(reg.mode)))
-	}
-	if err := p.apply(changes); err != nil {
+	p.noteChange(fd)
+	if err := p.apply(adds(nil, fd, reg)); err != nil {
 		// One filter may have been added before the other failed.
 		_ = p.apply(deletes(fd, reg.interest))
 		return err
 	}
-	for _, f := range filters(reg.interest) {
-		p.tokens[key{uint64(fd), f}] = reg.tok
-	}
 	return nil
 }
 
-func deletes(fd int, interest Interest) []unix.Kevent_t {
-	var changes []unix.Kevent_t
-	for _, f := range filters(interest) {
-		changes = append(changes, change(fd, int(f), unix.EV_DELETE))
-	}
-	return changes
+// stillWatched asks the kernel whether old's first filter is still there,
+// with a change that has no action flag at all: for an existing filter it
+// changes nothing we use (its fflags and data stay 0), for a missing one
+// kqueue_register (FreeBSD) and kevent_register (XNU) answer ENOENT
+// ("no knote found, EV_ADD wasn't specified"), or FreeBSD EBADF if the
+// number is not open at all.
+func (p *Poll) stillWatched(fd int, old registration) bool {
+	err := p.apply([]unix.Kevent_t{change(fd, int(filters(old.interest)[0]), 0)})
+	return !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.EBADF)
 }
 
 func (p *Poll) ctlMod(fd int, old registration, known bool, reg registration) error {
@@ -163,29 +224,15 @@ func (p *Poll) ctlMod(fd int, old registration, known bool, reg registration) er
 	// anew makes the kernel check readiness now, which matches epoll's
 	// EPOLL_CTL_MOD: a ready source is reported again, a Oneshot is re-armed,
 	// and a change of mode really takes effect.
-	changes := deletes(fd, old.interest)
-	for _, f := range filters(reg.interest) {
-		changes = append(changes, change(fd, int(f), unix.EV_ADD|unix.EV_ENABLE|modeFlags(reg.mode)))
-	}
-	if err := p.apply(changes); err != nil {
-		return err
-	}
-	for _, f := range filters(old.interest) {
-		delete(p.tokens, key{uint64(fd), f})
-	}
-	for _, f := range filters(reg.interest) {
-		p.tokens[key{uint64(fd), f}] = reg.tok
-	}
-	return nil
+	p.noteChange(fd)
+	return p.apply(adds(deletes(fd, old.interest), fd, reg))
 }
 
 func (p *Poll) ctlDel(fd int, old registration, known bool) error {
 	if !known {
 		return os.NewSyscallError("kevent", unix.ENOENT)
 	}
-	for _, f := range filters(old.interest) {
-		delete(p.tokens, key{uint64(fd), f})
-	}
+	p.noteChange(fd)
 	return p.apply(deletes(fd, old.interest))
 }
 
@@ -195,181 +242,111 @@ func (p *Poll) wait(raw []rawEvent, ms int) (int, error) {
 		t := unix.NsecToTimespec(int64(ms) * 1e6)
 		ts = &t
 	}
-	return unix.Kevent(p.fd, nil, raw, ts)
+	// A change made before this point cannot produce a record in this
+	// call: EV_DELETE and EV_ADD are done when their kevent returns.
+	p.mu.Lock()
+	p.waiting = true
+	clear(p.changed)
+	p.mu.Unlock()
+	n, err := unix.Kevent(p.fd, nil, raw, ts)
+	runTestHookAfterWait()
+	return n, err
 }
 
+// translate turns kernel records into Events, one per descriptor, and drops
+// the records that must not reach the caller:
+//
+//   - A record for a descriptor no longer registered, or for a filter its
+//     registration no longer has: it was deregistered (or reregistered)
+//     while the record was on its way.
+//   - A record for a descriptor whose registration changed during the wait
+//     (p.changed). It may come from the registration before the change: the
+//     kernel copied it out before the change, or even while the change ran
+//     (FreeBSD's kqueue_scan copies records out in chunks and drops the
+//     kqueue's lock in between; XNU's knote_process drops it around each
+//     copyout). If the descriptor was closed and its number reused,
+//     looking up its token now would hand the old event to the new owner
+//     with the new owner's token, and the generation inside the token could
+//     not catch it (pitfall 9). So the record is dropped, and the current
+//     registration's filters are added again, which makes the kernel check
+//     readiness at once (for an existing knote, FreeBSD's kqueue_register
+//     calls the filter's f_event and XNU's kevent_register its f_touch): if
+//     the record was the new registration's own, the next wait reports it
+//     again.
+//     Nothing is lost; at worst a wait returns early and Poll waits again.
+//
+// Both filters of one descriptor make one Event, as one epoll record does.
+// For a Oneshot registration, the filter that did not report is disarmed
+// too (EV_DISABLE), so the whole source stays silent until Reregister, as
+// with EPOLLONESHOT.
 func (p *Poll) translate(raw []rawEvent, out []Event) int {
+	p.waiting = false
+	clear(p.batch)
+	p.followUp = p.followUp[:0]
 	n := 0
 	for i := range raw {
 		k := &raw[i]
-		filter := k.Filter
-		tok, ok := p.tokens[key{uint64(k.Ident), filter}]
-		if !ok {
-			// Deregistered while this event was on its way: drop it,
-			// so a new owner of the descriptor never sees it.
+		fd := int(k.Ident)
+		interest := interestOf(k.Filter)
+		reg, ok := p.regs[fd]
+		if !ok || reg.interest&interest == 0 {
+			continue // deregistered while this record was on its way
+		}
+		if _, ok := p.changed[fd]; ok {
+			p.followUp = adds(p.followUp, fd, reg) // re-check readiness now
 			continue
 		}
-		ev := Event{Token: tok}
-		eof := k.Flags&unix.EV_EOF != 0
-		switch filter {
-		case unix.EVFILT_READ:
-			ev.Readable = true
-			ev.ReadClosed = eof
-		case unix.EVFILT_WRITE:
-			ev.Writable = true
-			ev.WriteClosed = eof
-		case unix.EVFILT_USER:
-			ev.Readable = true
-			if u := p.users[uint64(k.Ident)]; u.mode == Oneshot {
-				u.armed = false
-				p.users[uint64(k.Ident)] = u
-			}
+		ev := recordEvent(k)
+		if b, ok := p.batch[fd]; ok {
+			out[b.index] = merge(out[b.index], ev)
+			b.reported |= interest
+			p.batch[fd] = b
+			continue
 		}
-		// EV_EOF with a non-zero Fflags carries the socket's error.
-		if k.Flags&unix.EV_ERROR != 0 || (eof && k.Fflags != 0) {
-			ev.Error = true
-		}
+		ev.Token = reg.tok
 		out[n] = ev
+		p.batch[fd] = batchEntry{index: n, reported: interest}
 		n++
 	}
+	for fd, b := range p.batch {
+		if reg := p.regs[fd]; reg.mode == Oneshot {
+			for _, f := range filters(reg.interest &^ b.reported) {
+				p.followUp = append(p.followUp, change(fd, int(f), unix.EV_DISABLE))
+			}
+		}
+	}
+	clear(p.changed)
+	// NOTE: errors are ignored: a follow-up fails only for a descriptor
+	// closed without Deregister, which has no readiness left to report.
+	_ = p.apply(p.followUp)
 	return n
 }
 
-// User events (EVFILT_USER) are kqueue's built-in wakeup: no descriptor, just
-// an ident chosen by the caller, made ready by TriggerUser from any
-// goroutine. Stage 03 builds its SetReadiness on them. On Linux the same job
-// is done by an eventfd registered with Register.
-//
-// A user event is reported as Event{Token: tok, Readable: true}. Its idents
-// are a namespace of their own, separate from descriptors. In Level and
-// Oneshot mode a triggered event stays ready (and is reported again after a
-// re-arm) until ClearUser, as an eventfd stays readable until it is read; in
-// Edge mode (EV_CLEAR) delivery itself resets it.
-
-func userFlags(mode Mode, armed bool) uint16 {
-	flags := unix.EV_ADD | unix.EV_ENABLE | modeFlags(mode)
-	if !armed {
-		flags = unix.EV_ADD | unix.EV_DISABLE | modeFlags(mode)
+// recordEvent reads one kernel record's readiness (without its token).
+func recordEvent(k *unix.Kevent_t) Event {
+	var ev Event
+	eof := k.Flags&unix.EV_EOF != 0
+	switch k.Filter {
+	case unix.EVFILT_READ:
+		ev.Readable = true
+		ev.ReadClosed = eof
+	case unix.EVFILT_WRITE:
+		ev.Writable = true
+		ev.WriteClosed = eof
 	}
-	return flags
+	// EV_EOF with a non-zero Fflags carries the socket's error.
+	if k.Flags&unix.EV_ERROR != 0 || (eof && k.Fflags != 0) {
+		ev.Error = true
+	}
+	return ev
 }
 
-// RegisterUser adds a user event ident that reports tok. An ident already
-// registered fails with EEXIST.
-func (p *Poll) RegisterUser(ident uint64, tok Token, mode Mode) error {
-	if err := check(Readable, mode); err != nil {
-		return err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed.Load() {
-		return ErrClosed
-	}
-	if _, ok := p.users[ident]; ok {
-		return os.NewSyscallError("kevent", unix.EEXIST)
-	}
-	if err := p.apply([]unix.Kevent_t{change(int(ident), unix.EVFILT_USER, userFlags(mode, true))}); err != nil {
-		return err
-	}
-	p.users[ident] = userReg{tok: tok, mode: mode, armed: true}
-	p.tokens[key{ident, unix.EVFILT_USER}] = tok
-	return nil
-}
-
-// ReregisterUser changes the token or mode of a user event and re-arms it
-// (after a Oneshot delivery). A trigger that is still pending is kept.
-func (p *Poll) ReregisterUser(ident uint64, tok Token, mode Mode) error {
-	if err := check(Readable, mode); err != nil {
-		return err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed.Load() {
-		return ErrClosed
-	}
-	old, ok := p.users[ident]
-	if !ok {
-		return os.NewSyscallError("kevent", unix.ENOENT)
-	}
-	k := change(int(ident), unix.EVFILT_USER, userFlags(mode, true))
-	if old.mode != mode {
-		// Kernels do not agree on whether EV_ADD may change EV_CLEAR or
-		// EV_DISPATCH of an existing filter, so a new mode gets a new
-		// filter. NOTE: kqueue cannot tell whether the old one had a
-		// trigger pending without consuming it, so the new one starts
-		// triggered: at worst one spurious event, which callers
-		// tolerate anyway, and never a lost one.
-		changes := []unix.Kevent_t{change(int(ident), unix.EVFILT_USER, unix.EV_DELETE), k, trigger(ident)}
-		if err := p.apply(changes); err != nil {
-			return err
-		}
-	} else if err := p.apply([]unix.Kevent_t{k}); err != nil {
-		return err
-	}
-	p.users[ident] = userReg{tok: tok, mode: mode, armed: true}
-	p.tokens[key{ident, unix.EVFILT_USER}] = tok
-	return nil
-}
-
-func trigger(ident uint64) unix.Kevent_t {
-	k := change(int(ident), unix.EVFILT_USER, 0)
-	k.Fflags = unix.NOTE_TRIGGER
-	return k
-}
-
-// TriggerUser makes the user event ready. Safe from any goroutine; several
-// triggers before the next Poll are reported as one event.
-func (p *Poll) TriggerUser(ident uint64) error {
-	// Under p.mu, so a trigger is never lost in ClearUser's delete-and-add
-	// window: it lands either before the clear (absorbed by it, as a write
-	// to an eventfd before its read is) or after (kept).
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed.Load() {
-		return ErrClosed
-	}
-	if _, ok := p.users[ident]; !ok {
-		return os.NewSyscallError("kevent", unix.ENOENT)
-	}
-	return p.apply([]unix.Kevent_t{trigger(ident)})
-}
-
-// ClearUser resets a triggered Level or Oneshot user event, as reading an
-// eventfd does on Linux. kqueue has no call that only resets EVFILT_USER, so
-// the filter is deleted and added again, disabled if it is a Oneshot event
-// that fired and was not re-armed. For Edge mode delivery already reset it
-// and ClearUser does nothing.
-func (p *Poll) ClearUser(ident uint64) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed.Load() {
-		return ErrClosed
-	}
-	u, ok := p.users[ident]
-	if !ok {
-		return os.NewSyscallError("kevent", unix.ENOENT)
-	}
-	if u.mode == Edge {
-		return nil
-	}
-	return p.apply([]unix.Kevent_t{
-		change(int(ident), unix.EVFILT_USER, unix.EV_DELETE),
-		change(int(ident), unix.EVFILT_USER, userFlags(u.mode, u.armed)),
-	})
-}
-
-// DeregisterUser removes a user event (EV_DELETE). No event for it is
-// reported afterwards, even one already on its way.
-func (p *Poll) DeregisterUser(ident uint64) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed.Load() {
-		return ErrClosed
-	}
-	if _, ok := p.users[ident]; !ok {
-		return os.NewSyscallError("kevent", unix.ENOENT)
-	}
-	delete(p.users, ident)
-	delete(p.tokens, key{ident, unix.EVFILT_USER})
-	return p.apply([]unix.Kevent_t{change(int(ident), unix.EVFILT_USER, unix.EV_DELETE)})
+// merge is one Event holding the readiness of both.
+func merge(a, b Event) Event {
+	a.Readable = a.Readable || b.Readable
+	a.Writable = a.Writable || b.Writable
+	a.Error = a.Error || b.Error
+	a.ReadClosed = a.ReadClosed || b.ReadClosed
+	a.WriteClosed = a.WriteClosed || b.WriteClosed
+	return a
 }

@@ -78,13 +78,12 @@ func countRounds(t *testing.T, p *poll.Poll, r fd, rounds int) (events, bytes in
 
 func TestModes(t *testing.T) {
 	tests := []struct {
-		name         string
-		mode         poll.Mode
-		events       int // events for 8 bytes, reading 4 per event, over 5 polls
-		bytes        int
-		eventsAfter  int // events after the follow-up step, over 5 more polls
-		followUp     string
-		reregisterUp bool
+		name        string
+		mode        poll.Mode
+		events      int // events for 8 bytes, reading 4 per event, over 5 polls
+		bytes       int
+		eventsAfter int // events after the follow-up step, over 5 more polls
+		followUp    string
 	}{
 		{name: "level mode re-reports unread data", mode: poll.Level, events: 2, bytes: 8,
 			followUp: "new data", eventsAfter: 1},

@@ -21,7 +21,7 @@ func Example() {
 	_, _, err = l.Accept() // nobody has connected yet
 	fmt.Println("accept on an empty queue:", errors.Is(err, tcp.ErrWouldBlock))
 
-	client, err := tcp.Connect(l.Addr()) // returns at once
+	client, err := tcp.StartConnect(l.Addr()) // returns at once
 	if err != nil {
 		fmt.Println(err)
 		return

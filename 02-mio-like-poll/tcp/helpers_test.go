@@ -57,9 +57,9 @@ func connectPair(t *testing.T, p *poll.Poll) (client, server *tcp.Stream, l *tcp
 		t.Fatalf("Listen = %v", err)
 	}
 	t.Cleanup(func() { l.Close() })
-	client, err = tcp.Connect(l.Addr())
+	client, err = tcp.StartConnect(l.Addr())
 	if err != nil {
-		t.Fatalf("Connect = %v", err)
+		t.Fatalf("StartConnect = %v", err)
 	}
 	t.Cleanup(func() { client.Close() })
 	waitFor(t, p, client, poll.Writable)

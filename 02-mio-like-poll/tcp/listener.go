@@ -75,7 +75,11 @@ func (lc ListenConfig) Listen(addr string) (*Listener, error) {
 // event).
 func (l *Listener) Accept() (*Stream, netip.AddrPort, error) {
 	for {
-		fd, sa, err := accept(l.fd)
+		var sa unix.Sockaddr
+		fd, err := ignoringEINTR(func() (fd int, err error) {
+			fd, sa, err = accept(l.fd)
+			return fd, err
+		})
 		switch err {
 		case nil:
 			peer := fromSockaddr(sa)
@@ -83,9 +87,6 @@ func (l *Listener) Accept() (*Stream, netip.AddrPort, error) {
 		case unix.EAGAIN:
 			// The listen queue is empty: not an error, wait.
 			return nil, netip.AddrPort{}, ErrWouldBlock
-		case unix.EINTR:
-			// A signal arrived during the call; nothing happened. Retry.
-			continue
 		case unix.ECONNABORTED:
 			// The client reset the connection while it sat in the
 			// queue. That connection is gone, the listener is fine:

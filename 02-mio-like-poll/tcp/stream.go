@@ -39,10 +39,10 @@ func newStream(fd int, local, peer netip.AddrPort) *Stream {
 	return &Stream{fd: fd, local: local, peer: peer}
 }
 
-// Connect starts connecting to addr and returns at once. The connection is
+// StartConnect starts connecting to addr and returns at once. The connection is
 // usually still in progress (EINPROGRESS is not an error here): register the
 // stream for Writable, and when the event comes, call ConnectResult.
-func Connect(addr netip.AddrPort) (*Stream, error) {
+func StartConnect(addr netip.AddrPort) (*Stream, error) {
 	fd, err := socket(family(addr))
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
@@ -64,7 +64,7 @@ func Connect(addr netip.AddrPort) (*Stream, error) {
 	return newStream(fd, localAddr(fd), addr), nil
 }
 
-// ConnectResult tells how a pending Connect ended. Call it when the stream is
+// ConnectResult tells how a pending StartConnect ended. Call it when the stream is
 // reported writable: nil means connected; an error (for example
 // "connect 127.0.0.1:1: connection refused", errors.Is ECONNREFUSED) means
 // the connection failed; ErrWouldBlock means it is still in progress (the
@@ -103,20 +103,16 @@ func (s *Stream) Read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	for {
-		n, err := unix.Read(s.fd, b)
-		switch {
-		case err == nil && n == 0:
-			return 0, io.EOF
-		case err == nil:
-			return n, nil
-		case err == unix.EAGAIN:
-			return 0, ErrWouldBlock
-		case err == unix.EINTR:
-			continue // a signal, not an answer: ask again
-		default:
-			return 0, os.NewSyscallError("read", err)
-		}
+	n, err := ignoringEINTR(func() (int, error) { return unix.Read(s.fd, b) })
+	switch {
+	case err == nil && n == 0:
+		return 0, io.EOF
+	case err == nil:
+		return n, nil
+	case err == unix.EAGAIN:
+		return 0, ErrWouldBlock
+	default:
+		return 0, os.NewSyscallError("read", err)
 	}
 }
 
@@ -127,21 +123,17 @@ func (s *Stream) Write(b []byte) (int, error) {
 	if s.fd < 0 {
 		return 0, errClosed
 	}
-	for {
-		// NOTE: a write to a connection the peer reset raises SIGPIPE
-		// on Linux; the Go runtime ignores it for descriptors other than
-		// 1 and 2, so the write just fails with EPIPE.
-		n, err := unix.Write(s.fd, b)
-		switch {
-		case err == nil:
-			return n, nil
-		case err == unix.EAGAIN:
-			return 0, ErrWouldBlock
-		case err == unix.EINTR:
-			continue
-		default:
-			return 0, os.NewSyscallError("write", err)
-		}
+	// NOTE: a write to a connection the peer reset raises SIGPIPE on
+	// Linux; the Go runtime ignores it for descriptors other than 1 and 2,
+	// so the write just fails with EPIPE.
+	n, err := ignoringEINTR(func() (int, error) { return unix.Write(s.fd, b) })
+	switch {
+	case err == nil:
+		return n, nil
+	case err == unix.EAGAIN:
+		return 0, ErrWouldBlock
+	default:
+		return 0, os.NewSyscallError("write", err)
 	}
 }
 

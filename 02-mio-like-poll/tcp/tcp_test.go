@@ -97,7 +97,7 @@ func TestConnectRefusedShowsInSOError(t *testing.T) {
 	}
 	addr := l.Addr()
 	l.Close() // nobody listens there now
-	s, err := tcp.Connect(addr)
+	s, err := tcp.StartConnect(addr)
 	if err == nil {
 		defer s.Close()
 		// The usual path: connect said EINPROGRESS, the refusal

@@ -33,15 +33,14 @@
 // event_linux.go uses an eventfd(2): a kernel 64-bit counter that is readable
 // while it is not zero. Set writes 1 to it, Clear reads (and so zeroes) it,
 // and it is registered through poll's public Register like any other
-// descriptor. event_kqueue.go (macOS, FreeBSD) uses an EVFILT_USER filter:
-// no descriptor at all, just an identifier inside the kqueue that
-// kevent(NOTE_TRIGGER) makes ready; it goes through poll's RegisterUser,
-// TriggerUser and ClearUser hooks.
+// descriptor. event_pipe.go (macOS, FreeBSD) uses a pipe the same way: Set
+// writes a byte, Clear reads the pipe empty, and its read end is registered.
+// (That file says why not kqueue's EVFILT_USER.)
 //
 // # States
 //
 // A user event's readiness is one flag, pending, plus the kernel object's
-// state (the eventfd counter, or EVFILT_USER's triggered bit):
+// state (the eventfd counter, or the byte in the pipe):
 //
 //	idle:     pending == false, kernel not ready.
 //	          Set: CAS pending false->true succeeds, one syscall -> ready.
@@ -80,9 +79,9 @@
 //     the EVFILT_USER ident in runtime/netpoll_kqueue_event.go) and finds
 //     out what to run from its own queues; stage 05's executor does the same
 //     with one Registration for all its tasks.
-//   - NOTE: a Registration that is dropped without Close leaks its eventfd;
-//     there is no finalizer (os.File has one, internal/poll's FD does not
-//     need it because os.File owns it).
+//   - NOTE: a Registration that is dropped without Close leaks its eventfd
+//     (or pipe); there is no finalizer (os.File has one, internal/poll's FD
+//     does not need it because os.File owns it).
 //   - An event that a Poll already copied into an Events buffer before Close
 //     cannot be taken back; "no event after Close" means no Poll that starts
 //     after Close returns reports this token.

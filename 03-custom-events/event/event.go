@@ -43,8 +43,8 @@ type shared struct {
 	// (fast path), then again under mu before touching the kernel object.
 	closed atomic.Bool
 
-	// wakes counts the syscalls Set made (eventfd writes, NOTE_TRIGGERs);
-	// read by Wakeups.
+	// wakes counts the syscalls Set made (eventfd or pipe writes); read by
+	// Wakeups.
 	wakes atomic.Uint64
 
 	// mu guards the kernel object and the registration below. Set's syscall
@@ -53,11 +53,11 @@ type shared struct {
 	// descriptor is never closed under a Set that is about to write to it.
 	mu      sync.RWMutex
 	p       *poll.Poll // the Poll we are registered with, nil if none
-	backend            // the OS part: event_linux.go or event_kqueue.go
+	backend            // the OS part: event_linux.go or event_pipe.go
 }
 
 // New creates a user event and returns its two halves: eventfd(0,
-// EFD_NONBLOCK|EFD_CLOEXEC) on Linux, an EVFILT_USER identifier on macOS and
+// EFD_NONBLOCK|EFD_CLOEXEC) on Linux, a non-blocking pipe on macOS and
 // FreeBSD. Close the Registration when done; that releases everything.
 func New() (*Registration, *SetReadiness, error) {
 	s := &shared{}
@@ -143,18 +143,26 @@ func (r *Registration) Close() error {
 }
 
 // Wakeups reports how many times Set actually made a syscall (an eventfd
-// write or a NOTE_TRIGGER). Compare it with the number of Set calls to see
+// or pipe write). Compare it with the number of Set calls to see
 // coalescing at work.
 func (s *SetReadiness) Wakeups() uint64 {
 	return s.s.wakes.Load()
 }
 
+// fdSource hands the kernel object's descriptor to poll.Register without
+// making it part of this package's public API (a caller holding it could
+// close it, or write to it after Close).
+type fdSource int
+
+func (f fdSource) Fd() int { return int(f) }
+
 // testHookClear, if set by a test, runs inside Clear between its two steps:
 // the exact moment a racing Set can land.
 var testHookClear func()
 
-// notifyTestHook runs testHookClear if a test installed one.
-func notifyTestHook() {
+// runTestHookClear runs testHookClear if a test installed one. It is the
+// only test seam in Clear; in the real program it does nothing.
+func runTestHookClear() {
 	if testHookClear != nil {
 		testHookClear()
 	}

@@ -15,13 +15,6 @@ type backend struct {
 	fd int // the eventfd; valid until release closes it (under mu)
 }
 
-// fdSource hands the eventfd to poll.Register without making the descriptor
-// part of this package's public API (a caller holding it could close it, or
-// write to it after Close).
-type fdSource int
-
-func (f fdSource) Fd() int { return int(f) }
-
 // one is the 8-byte value Set writes: eventfd adds it to its counter, and
 // the counter going from 0 to non-zero is what makes the fd readable.
 var one = binary.NativeEndian.AppendUint64(nil, 1)
@@ -47,22 +40,18 @@ func (s *shared) wake() error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	for {
-		_, err := unix.Write(s.fd, one)
-		switch err {
-		case nil:
-			s.wakes.Add(1)
-			return nil
-		case unix.EINTR:
-			continue // a signal arrived first; the write did not happen
-		case unix.EAGAIN:
-			// The counter is at its maximum (2^64-2): it is as ready as
-			// it gets. Cannot happen with the pending flag, but it would
-			// not be an error if it did.
-			return nil
-		default:
-			return os.NewSyscallError("write", err)
-		}
+	_, err := ignoringEINTR(func() (int, error) { return unix.Write(s.fd, one) })
+	switch err {
+	case nil:
+		s.wakes.Add(1)
+		return nil
+	case unix.EAGAIN:
+		// The counter is at its maximum (2^64-2): it is as ready as it
+		// gets. Cannot happen with the pending flag, but it would not be
+		// an error if it did.
+		return nil
+	default:
+		return os.NewSyscallError("write", err)
 	}
 }
 
@@ -76,20 +65,16 @@ func (s *shared) consume() error {
 		return ErrClosed
 	}
 	var buf [8]byte
-	for {
-		_, err := unix.Read(s.fd, buf[:])
-		switch err {
-		case nil:
-			return nil
-		case unix.EINTR:
-			continue
-		case unix.EAGAIN:
-			// The counter was already zero: Clear after a spurious
-			// event, or twice in a row. Nothing to consume, not an error.
-			return nil
-		default:
-			return os.NewSyscallError("read", err)
-		}
+	_, err := ignoringEINTR(func() (int, error) { return unix.Read(s.fd, buf[:]) })
+	switch err {
+	case nil:
+		return nil
+	case unix.EAGAIN:
+		// The counter was already zero: Clear after a spurious event, or
+		// twice in a row. Nothing to consume, not an error.
+		return nil
+	default:
+		return os.NewSyscallError("read", err)
 	}
 }
 

@@ -60,6 +60,10 @@ func TestModes(t *testing.T) {
 			[]string{"set", "poll", "quiet", "clear", "set", "quiet", "rearm", "poll", "quiet", "clear", "rearm", "quiet"}},
 		{"a Set before Register is reported after it", poll.Edge,
 			[]string{"deregister", "set", "register", "poll", "clear", "quiet"}},
+		{"edge: a Set not yet polled survives Reregister", poll.Edge,
+			[]string{"set", "rearm", "poll", "quiet", "clear", "set", "poll"}},
+		{"oneshot: a Set not yet polled survives Reregister", poll.Oneshot,
+			[]string{"set", "rearm", "poll", "quiet"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

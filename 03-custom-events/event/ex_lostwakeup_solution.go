@@ -15,13 +15,13 @@ func (r *Registration) Clear() error {
 		return ErrClosed
 	}
 	// (1) Consume the kernel's readiness: read the eventfd counter to
-	// zero, or reset the EVFILT_USER trigger. pending is still true, so a
-	// Set racing with us now does no syscall: its wakeup is absorbed, and
-	// the caller's re-check after Clear sees its work.
+	// zero, or drain the pipe. pending is still true, so a Set racing
+	// with us now does no syscall: its wakeup is absorbed, and the
+	// caller's re-check after Clear sees its work.
 	if err := r.s.consume(); err != nil {
 		return err
 	}
-	notifyTestHook()
+	runTestHookClear()
 	// (2) Re-open the gate: from here on, the next Set makes a syscall and
 	// so a new event. Doing (2) before (1) would let a Set write between
 	// them and (1) swallow that write, leaving pending true forever.

@@ -17,6 +17,6 @@ func (r *Registration) Clear() error {
 	}
 	// TODO(ex_lostwakeup): a Set landing between these two steps is lost for good. Which order is safe?
 	r.s.pending.Store(false)
-	notifyTestHook()
+	runTestHookClear()
 	return r.s.consume()
 }

@@ -9,7 +9,7 @@ func (r *Registration) Clear() error {
 	if r.s.closed.Load() {
 		return ErrClosed
 	}
-	notifyTestHook()
+	runTestHookClear()
 	r.s.pending.Store(false)
 	return nil
 }

@@ -8,6 +8,6 @@ func (r *Registration) Clear() error {
 	if r.s.closed.Load() {
 		return ErrClosed
 	}
-	notifyTestHook()
+	runTestHookClear()
 	return r.s.consume()
 }

@@ -240,9 +240,9 @@ func TestAsyncSelectInsideAsyncDropsInnerCoroutine(t *testing.T) {
 		e := Await(co, Select(slow, fast))
 		return e.String()
 	})
-	testutil.Within(t, 10*time.Second, "BlockOn(Async(Select))", func() {
-		if v, err := BlockOn(fut); v != "Right((1, 2))" || err != nil {
-			t.Errorf("BlockOn = %q, %v; want Right((1, 2)), nil", v, err)
+	testutil.Within(t, 10*time.Second, "drive(Async(Select))", func() {
+		if v := drive(fut); v != "Right((1, 2))" {
+			t.Errorf("drive(Async(Select)) = %q, want Right((1, 2))", v)
 		}
 	})
 	if !innerDone {

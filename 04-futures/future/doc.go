@@ -10,9 +10,11 @@
 //
 // On top of that model the package offers what the rest of the course needs:
 // a few combinators (Ready, PollFn, Map, Join, Select), a WakerSlot that stores
-// the latest waker, Async/Await (an async function written as a Go
-// coroutine, built on iter.Pull), and BlockOn, a minimal driver that sleeps
-// in stage 02's poll.Poll on a stage 03 user event.
+// the latest waker, and Async/Await (an async function written as a Go
+// coroutine, built on iter.Pull). The package knows nothing of the operating
+// system: the driver that sleeps until a waker fires is package driver
+// (BlockOn, on stage 02's Poll and a stage 03 user event), and then stage
+// 05's executor.
 //
 // # Contract
 //
@@ -64,6 +66,4 @@
 //   - Async coroutines are stackful (iter.Pull runs the body on its own
 //     goroutine stack); Rust's async fn compiles to a stackless state machine.
 //     The stage's benchmarks measure the difference.
-//   - BlockOn drives one future on the calling goroutine; spawning many
-//     tasks is stage 05's executor.
 package future

@@ -57,9 +57,3 @@ func ExampleMap() {
 	fmt.Println(fut.Poll(cx))
 	// Output: Ready(42)
 }
-
-func ExampleBlockOn() {
-	v, err := future.BlockOn(future.Ready(42))
-	fmt.Println(v, err)
-	// Output: 42 <nil>
-}

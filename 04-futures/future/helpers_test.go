@@ -53,3 +53,55 @@ func mustPanic(t *testing.T, what string, f func()) (r any) {
 	f()
 	return nil
 }
+
+// worker runs f on a new goroutine at the first poll and is ready with its
+// result; the goroutine wakes the future through the waker.
+func worker[T any](f func() T) Future[T] {
+	var (
+		slot    WakerSlot
+		started bool
+		done    atomic.Bool
+		result  T
+	)
+	return PollFn(func(cx *Context) Poll[T] {
+		if !started {
+			started = true
+			go func() {
+				result = f()
+				done.Store(true) // publishes result
+				slot.Wake()
+			}()
+		}
+		slot.Register(cx.Waker())
+		if done.Load() {
+			return PollReady(result)
+		}
+		return Pending[T]()
+	})
+}
+
+// chanWaker wakes by a non-blocking send on a channel of capacity one, so
+// wakes coalesce and none is lost.
+type chanWaker chan struct{}
+
+func (w chanWaker) Wake() {
+	select {
+	case w <- struct{}{}:
+	default:
+	}
+}
+
+// drive polls fut on this goroutine until it is ready, sleeping on a channel
+// in between: a driver with no operating system in it, for this package's
+// tests. (The real ones are stage 04's driver.BlockOn and stage 05's
+// executor.)
+func drive[T any](fut Future[T]) T {
+	woken := make(chanWaker, 1)
+	cx := NewContext(woken)
+	for {
+		if r := fut.Poll(cx); r.IsReady() {
+			return r.Value()
+		}
+		<-woken
+	}
+}

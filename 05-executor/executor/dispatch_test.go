@@ -18,10 +18,11 @@ func TestDispatchWakesTheWaiterOnce(t *testing.T) {
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	defer ex.Close()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
+	unix.SetNonblock(fds[0], true)
 	defer unix.Close(fds[0])
 	defer unix.Close(fds[1])
 	src := &ioSource{}

@@ -37,7 +37,7 @@ type Listener struct {
 type Stream struct {
 	src        ioSource
 	conn       *tcp.Stream
-	connecting bool // Dial started a connect that PollConnect has not seen finish
+	connecting bool // StartConnect began a connect that PollConnect has not seen finish
 }
 
 // Listen binds and listens on addr ("127.0.0.1:0" for an ephemeral port)
@@ -138,7 +138,7 @@ type acceptFuture struct{ l *Listener }
 
 func (f *acceptFuture) Poll(cx *future.Context) future.Poll[Result[*Stream]] {
 	s, err := f.l.PollAccept(cx)
-	if err == ErrPending {
+	if errors.Is(err, ErrPending) {
 		return future.Pending[Result[*Stream]]()
 	}
 	return future.PollReady(Result[*Stream]{Value: s, Err: err})
@@ -188,18 +188,18 @@ func (ex *Executor) newStream(conn *tcp.Stream, connecting bool) (*Stream, error
 	return s, nil
 }
 
-// Dial starts connecting to addr and returns at once with a registered
-// Stream; PollConnect tells when the connection is made. Connect wraps both
-// in a future.
-func (ex *Executor) Dial(addr netip.AddrPort) (*Stream, error) {
-	conn, err := tcp.Connect(addr)
+// StartConnect starts connecting to addr and returns at once with a
+// registered Stream, the handshake still under way; PollConnect tells when
+// the connection is made. Connect wraps both in a future that waits.
+func (ex *Executor) StartConnect(addr netip.AddrPort) (*Stream, error) {
+	conn, err := tcp.StartConnect(addr)
 	if err != nil {
 		return nil, err
 	}
 	return ex.newStream(conn, true)
 }
 
-// PollConnect finishes a Dial: nil once connected, ErrPending while the
+// PollConnect finishes a StartConnect: nil once connected, ErrPending while the
 // handshake is under way, or the connect error (ECONNREFUSED...). A connect
 // in progress is reported writable when it ends either way; SO_ERROR says
 // how.
@@ -238,7 +238,7 @@ type connectFuture struct {
 
 func (f *connectFuture) Poll(cx *future.Context) future.Poll[Result[*Stream]] {
 	if f.s == nil {
-		s, err := f.ex.Dial(f.addr)
+		s, err := f.ex.StartConnect(f.addr)
 		if err != nil {
 			return future.PollReady(Result[*Stream]{Err: err})
 		}
@@ -246,7 +246,7 @@ func (f *connectFuture) Poll(cx *future.Context) future.Poll[Result[*Stream]] {
 	}
 	err := f.s.PollConnect(cx)
 	switch {
-	case err == ErrPending:
+	case errors.Is(err, ErrPending):
 		return future.Pending[Result[*Stream]]()
 	case err != nil:
 		f.s.Close()
@@ -305,24 +305,42 @@ func (s *Stream) PollRead(cx *future.Context, p []byte) (int, error) {
 		storeWaker(&s.src.readWaker, cx.Waker())
 		return 0, ErrPending
 	}
-	n, err := s.conn.Read(p)
-	ex.stats.Reads++
-	if err != nil && errors.Is(err, tcp.ErrWouldBlock) {
+	n, err := s.read(p)
+	if errors.Is(err, tcp.ErrWouldBlock) {
 		// Drained: the next edge will say when there is more. Store the
 		// waker now; the event cannot slip in between, because events are
 		// only handled by this goroutine, after this poll.
 		s.src.readable = false
-		ex.stats.WouldBlocks++
 		storeWaker(&s.src.readWaker, cx.Waker())
 		return 0, ErrPending
 	}
-	if err == nil && n < len(p) && !s.src.hup && shortReadDrains {
+	if err == nil && n < len(p) && !s.src.hup {
 		// Drained too: the queue was empty when this read returned. The
 		// next PollRead stores its waker without a system call.
-		s.src.readable = false
-		ex.stats.ShortReads++
+		s.drainedByShortRead()
 	}
 	return n, err
+}
+
+// read is PollRead's one system call, counted in Stats (Reads, and
+// WouldBlocks when it found nothing).
+func (s *Stream) read(p []byte) (int, error) {
+	n, err := s.conn.Read(p)
+	s.src.ex.stats.Reads++
+	if errors.Is(err, tcp.ErrWouldBlock) {
+		s.src.ex.stats.WouldBlocks++
+	}
+	return n, err
+}
+
+// drainedByShortRead marks the stream drained after a short read and counts
+// it in Stats.ShortReads, unless a test switched the rule off.
+func (s *Stream) drainedByShortRead() {
+	if !shortReadDrains {
+		return
+	}
+	s.src.readable = false
+	s.src.ex.stats.ShortReads++
 }
 
 // shortReadDrains switches the short-read rule of PollRead on. Tests turn
@@ -347,13 +365,22 @@ func (s *Stream) PollWrite(cx *future.Context, p []byte) (int, error) {
 		storeWaker(&s.src.writeWaker, cx.Waker())
 		return 0, ErrPending
 	}
-	n, err := s.conn.Write(p)
-	ex.stats.Writes++
-	if err != nil && errors.Is(err, tcp.ErrWouldBlock) {
+	n, err := s.write(p)
+	if errors.Is(err, tcp.ErrWouldBlock) {
 		s.src.writable = false
-		ex.stats.WouldBlocks++
 		storeWaker(&s.src.writeWaker, cx.Waker())
 		return 0, ErrPending
+	}
+	return n, err
+}
+
+// write is PollWrite's one system call, counted in Stats (Writes, and
+// WouldBlocks when the send buffer was full).
+func (s *Stream) write(p []byte) (int, error) {
+	n, err := s.conn.Write(p)
+	s.src.ex.stats.Writes++
+	if errors.Is(err, tcp.ErrWouldBlock) {
+		s.src.ex.stats.WouldBlocks++
 	}
 	return n, err
 }
@@ -380,7 +407,7 @@ type readFuture struct {
 func (f *readFuture) Poll(cx *future.Context) future.Poll[Result[int]] {
 	for {
 		n, err := f.s.PollRead(cx, f.p[f.n:])
-		if err == ErrPending {
+		if errors.Is(err, ErrPending) {
 			return future.Pending[Result[int]]()
 		}
 		if !f.full {
@@ -420,7 +447,7 @@ type writeFuture struct {
 func (f *writeFuture) Poll(cx *future.Context) future.Poll[Result[int]] {
 	for {
 		n, err := f.s.PollWrite(cx, f.p[f.n:])
-		if err == ErrPending {
+		if errors.Is(err, ErrPending) {
 			return future.Pending[Result[int]]()
 		}
 		if !f.all {

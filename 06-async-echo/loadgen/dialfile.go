@@ -11,7 +11,7 @@ import (
 // DialFile connects to addr ("127.0.0.1:7878") with a plain socket and wraps
 // it in an *os.File. The socket is made non-blocking after the connect, so
 // os.NewFile hands it to the Go runtime's poller: reads park the goroutine,
-// not a thread, and SetDeadline works. (Compare stage 02's tcp.Connect, which
+// not a thread, and SetDeadline works. (Compare stage 02's tcp.StartConnect, which
 // does the same dance for our own poller.)
 func DialFile(addr string) (Conn, error) {
 	ap, err := netip.ParseAddrPort(addr)

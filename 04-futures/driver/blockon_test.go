@@ -1,4 +1,4 @@
-package future
+package driver
 
 import (
 	"sync"
@@ -6,20 +6,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/async-from-scratch/course/04-futures/future"
 	"github.com/async-from-scratch/course/internal/testutil"
+	"go.uber.org/goleak"
 )
+
+// BlockOn must leave no goroutine behind, even when its future panics.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
 
 // timerFuture becomes ready after d, woken from the timer's goroutine. It
 // counts its polls.
 type timerFuture struct {
 	d     time.Duration
-	slot  WakerSlot
+	slot  future.WakerSlot
 	fired atomic.Bool
 	timer *time.Timer
 	polls int
 }
 
-func (f *timerFuture) Poll(cx *Context) Poll[string] {
+func (f *timerFuture) Poll(cx *future.Context) future.Poll[string] {
 	f.polls++
 	if f.timer == nil {
 		f.timer = time.AfterFunc(f.d, func() {
@@ -29,9 +36,9 @@ func (f *timerFuture) Poll(cx *Context) Poll[string] {
 	}
 	f.slot.Register(cx.Waker())
 	if f.fired.Load() {
-		return PollReady("fired")
+		return future.PollReady("fired")
 	}
-	return Pending[string]()
+	return future.Pending[string]()
 }
 
 // The proof that BlockOn sleeps: 100 ms of waiting costs a handful of polls.
@@ -57,19 +64,41 @@ func TestBlockOnDoesNotBusyLoop(t *testing.T) {
 	})
 }
 
+// After a wake, BlockOn must consume it before it sleeps again: a future
+// that waits twice in a row (two timers) must not turn the second wait into
+// a busy loop on a wake-up that was never cleared.
+func TestBlockOnSleepsAgainAfterAWake(t *testing.T) {
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+	first := &timerFuture{d: 20 * time.Millisecond}
+	second := &timerFuture{d: 100 * time.Millisecond}
+	fut := future.Async(func(co *future.Co) string {
+		future.Await(co, first)
+		return future.Await(co, second)
+	})
+	testutil.Within(t, 10*time.Second, "BlockOn(two timers in a row)", func() {
+		if v, err := BlockOn(fut); v != "fired" || err != nil {
+			t.Errorf("BlockOn = %q, %v; want fired, nil", v, err)
+		}
+	})
+	if first.polls > 5 || second.polls > 5 {
+		t.Errorf("the timers were polled %d and %d times, want 2 to 5 each: the wake-up of the first was not cleared, so BlockOn spun through the second", first.polls, second.polls)
+	}
+}
+
 // A future that wakes itself before returning pending (Tokio's yield_now):
 // the wake lands before BlockOn sleeps, and must not be lost.
 func TestBlockOnWakeBeforeSleepIsNotLost(t *testing.T) {
 	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	n := 0
-	f := PollFn(func(cx *Context) Poll[int] {
+	f := future.PollFn(func(cx *future.Context) future.Poll[int] {
 		n++
 		if n == 100 {
-			return PollReady(n)
+			return future.PollReady(n)
 		}
 		cx.Waker().Wake()
-		return Pending[int]()
+		return future.Pending[int]()
 	})
 	testutil.Within(t, 10*time.Second, "BlockOn(yield 99 times)", func() {
 		if v, err := BlockOn(f); v != 100 || err != nil {
@@ -83,18 +112,18 @@ func TestBlockOnWakeBeforeSleepIsNotLost(t *testing.T) {
 func TestBlockOnAsyncWithWorkers(t *testing.T) {
 	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
-	var kept Waker
+	var kept future.Waker
 	var keptMu sync.Mutex
-	fut := Async(func(co *Co) int {
+	fut := future.Async(func(co *future.Co) int {
 		sum := 0
 		for i := range 8 {
-			sum += Await(co, worker(func() int { return i }))
+			sum += future.Await(co, worker(func() int { return i }))
 		}
-		Await(co, PollFn(func(cx *Context) Poll[struct{}] {
+		future.Await(co, future.PollFn(func(cx *future.Context) future.Poll[struct{}] {
 			keptMu.Lock()
 			kept = cx.Waker()
 			keptMu.Unlock()
-			return PollReady(struct{}{})
+			return future.PollReady(struct{}{})
 		}))
 		return sum
 	})
@@ -110,14 +139,14 @@ func TestBlockOnAsyncWithWorkers(t *testing.T) {
 
 // worker runs f on a new goroutine at the first poll and is ready with its
 // result; the goroutine wakes the future through the waker.
-func worker[T any](f func() T) Future[T] {
+func worker[T any](f func() T) future.Future[T] {
 	var (
-		slot    WakerSlot
+		slot    future.WakerSlot
 		started bool
 		done    atomic.Bool
 		result  T
 	)
-	return PollFn(func(cx *Context) Poll[T] {
+	return future.PollFn(func(cx *future.Context) future.Poll[T] {
 		if !started {
 			started = true
 			go func() {
@@ -128,19 +157,21 @@ func worker[T any](f func() T) Future[T] {
 		}
 		slot.Register(cx.Waker())
 		if done.Load() {
-			return PollReady(result)
+			return future.PollReady(result)
 		}
-		return Pending[T]()
+		return future.Pending[T]()
 	})
 }
 
 func TestBlockOnPanicClosesEverything(t *testing.T) {
 	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
-	r := mustPanic(t, "BlockOn of a panicking Async", func() {
-		BlockOn(Async(func(*Co) int { panic("boom") }))
-	})
-	if pe, ok := r.(*PanicError); !ok || pe.Value != "boom" {
-		t.Errorf("BlockOn panicked with %v, want *PanicError{Value: boom}", r)
+	var r any
+	func() {
+		defer func() { r = recover() }()
+		BlockOn(future.Async(func(*future.Co) int { panic("boom") }))
+	}()
+	if pe, ok := r.(*future.PanicError); !ok || pe.Value != "boom" {
+		t.Errorf("BlockOn panicked with %v, want *future.PanicError{Value: boom}", r)
 	}
 }

@@ -1,4 +1,4 @@
-package future
+package driver
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/async-from-scratch/course/02-mio-like-poll/poll"
 	"github.com/async-from-scratch/course/03-custom-events/event"
+	"github.com/async-from-scratch/course/04-futures/future"
 )
 
 // eventWaker is the blog's RawWaker built on SetReadiness: waking sets the
@@ -34,52 +35,52 @@ const wakeToken poll.Token = 1
 // BlockOn opens a poller and a user event and closes both before it returns.
 // The error is about those (creating, registering, polling); fut's own errors
 // belong in T. If the poller fails, fut is dropped.
-func BlockOn[T any](fut Future[T]) (v T, err error) {
+func BlockOn[T any](fut future.Future[T]) (v T, err error) {
 	p, err := poll.New()
 	if err != nil {
-		Drop(fut)
-		return v, fmt.Errorf("future: BlockOn: %w", err)
+		future.Drop(fut)
+		return v, fmt.Errorf("driver: BlockOn: %w", err)
 	}
 	reg, set, err := event.New()
 	if err != nil {
-		Drop(fut)
-		return v, errors.Join(fmt.Errorf("future: BlockOn: %w", err), p.Close())
+		future.Drop(fut)
+		return v, errors.Join(fmt.Errorf("driver: BlockOn: %w", err), p.Close())
 	}
 	defer func() {
 		// Close deregisters the event before the poller goes away.
 		if cerr := errors.Join(reg.Close(), p.Close()); cerr != nil && err == nil {
-			err = fmt.Errorf("future: BlockOn: %w", cerr)
+			err = fmt.Errorf("driver: BlockOn: %w", cerr)
 		}
 	}()
 	// Level: the event stays readable from Set until Clear, so a wake that
 	// lands between "fut is pending" and the sleep in Poll is not lost: Poll
 	// returns at once.
 	if err := reg.Register(p, wakeToken, poll.Level); err != nil {
-		Drop(fut)
-		return v, fmt.Errorf("future: BlockOn: %w", err)
+		future.Drop(fut)
+		return v, fmt.Errorf("driver: BlockOn: %w", err)
 	}
-	cx := NewContext(&eventWaker{set: set})
+	cx := future.NewContext(&eventWaker{set: set})
 	events := poll.NewEvents(1)
 	log := slog.Default()
 	for polls := 1; ; polls++ {
 		// (1) Poll. If fut is pending it stored cx.Waker() somewhere that
 		// will call it (the poll contract); if nothing will, we sleep forever.
 		r := fut.Poll(cx)
-		log.Debug("future: BlockOn polled", "poll", polls, "result", r.String())
+		log.Debug("driver: BlockOn polled", "poll", polls, "result", r.String())
 		if r.IsReady() {
 			return r.Value(), nil
 		}
 		// (2) Sleep in epoll_wait / kevent until the waker sets the event.
 		if _, err := p.Poll(events, poll.Forever); err != nil {
-			Drop(fut)
-			return v, fmt.Errorf("future: BlockOn: %w", err)
+			future.Drop(fut)
+			return v, fmt.Errorf("driver: BlockOn: %w", err)
 		}
 		// (3) Consume the wake-up before polling again. A Wake racing with
 		// Clear may be absorbed by it, but then the poll just below sees
 		// what that Wake announced: that is why we Clear first, then poll.
 		if err := reg.Clear(); err != nil {
-			Drop(fut)
-			return v, fmt.Errorf("future: BlockOn: %w", err)
+			future.Drop(fut)
+			return v, fmt.Errorf("driver: BlockOn: %w", err)
 		}
 	}
 }
