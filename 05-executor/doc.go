@@ -10,7 +10,8 @@
 //
 // # Read in this order
 //
-// executor/executor.go (the loop), executor/task.go (tasks and wakers),
+// executor/executor.go (the loop), executor/task.go and executor/wake.go
+// (tasks and wakers), executor/joinhandle.go and executor/detached.go,
 // executor/reactor.go (tokens and events), executor/tcp.go, executor/timer.go,
 // executor/blocking.go, then main.go.
 //

@@ -18,7 +18,8 @@
 //
 // # Three parts
 //
-//	executor  the task table and ready queue: runs tasks (executor.go, task.go)
+//	executor  the task table and ready queue: runs tasks (executor.go, task.go, wake.go,
+//	          joinhandle.go, detached.go, runqueue.go)
 //	reactor   the poll.Poll, the token table, timers: turns events into wakes (reactor.go, timer.go)
 //	OS        epoll or kqueue, sockets, the eventfd that wakes the loop
 //
