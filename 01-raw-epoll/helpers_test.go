@@ -23,7 +23,6 @@ var loopback = netip.MustParseAddrPort("127.0.0.1:0")
 // it ends with more descriptors open than it started with.
 func checkNoLeak(t *testing.T) {
 	t.Helper()
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 }
 

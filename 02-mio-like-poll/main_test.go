@@ -21,7 +21,6 @@ var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func checkNoLeak(t *testing.T) {
 	t.Helper()
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 }
 

@@ -14,7 +14,6 @@ func TestMain(m *testing.M) {
 }
 
 func TestDemos(t *testing.T) {
-	testutil.WarmRuntime()
 	t.Run("demos lists only the names", func(t *testing.T) {
 		out := testutil.RunDemo(t, run, "demos")
 		if out != "spurious\ncallback\npoll\n" {
@@ -79,7 +78,6 @@ func TestBadArguments(t *testing.T) {
 // clears the user event wakes at most once per result; one that forgets to
 // Clear a Level registration spins, woken again on every Poll.
 func TestPollDemoWakesOncePerResultAtMost(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	out := testutil.RunDemo(t, run, "poll")
 	m := regexp.MustCompile(`one loop, one goroutine: (\d+) polls, (\d+) wakeups from the worker, (\d+) socket events`).FindStringSubmatch(out)

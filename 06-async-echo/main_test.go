@@ -76,7 +76,6 @@ func TestSignalStopsTheServer(t *testing.T) {
 }
 
 func testSignal(t *testing.T, sig syscall.Signal, flags []string, shuttingDown string) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	addrc := make(chan string, 1)
 	readyHook = func(a string) { addrc <- a }

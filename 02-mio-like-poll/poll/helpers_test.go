@@ -33,7 +33,6 @@ func socketPair(t *testing.T) (a, b fd) {
 // test leaks no descriptor.
 func newPoll(t *testing.T) *poll.Poll {
 	t.Helper()
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	p, err := poll.New()
 	if err != nil {

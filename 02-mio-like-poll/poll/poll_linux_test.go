@@ -71,7 +71,6 @@ func TestTokenSurvivesEpollData(t *testing.T) {
 }
 
 func TestEpollErrorTexts(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	p, err := New()
 	if err != nil {
@@ -100,7 +99,6 @@ func TestEpollErrorTexts(t *testing.T) {
 }
 
 func TestHangupReportsBothDirectionsClosed(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	p, err := New()
 	if err != nil {
@@ -149,7 +147,6 @@ func TestIgnoringEINTRRetries(t *testing.T) {
 // for preemption) and ignores it otherwise; epoll_wait returns EINTR anyway,
 // whatever SA_RESTART says. Poll must neither return early nor fail.
 func TestPollRetriesEINTRWithTheTimeLeft(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	p, err := New()
 	if err != nil {

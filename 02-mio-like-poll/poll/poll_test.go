@@ -270,7 +270,6 @@ func TestErrors(t *testing.T) {
 }
 
 func TestClosedPoll(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	p, err := poll.New()
 	if err != nil {

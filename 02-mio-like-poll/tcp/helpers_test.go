@@ -13,7 +13,6 @@ import (
 // descriptor-leak check.
 func newPoll(t *testing.T) *poll.Poll {
 	t.Helper()
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	p, err := poll.New()
 	if err != nil {

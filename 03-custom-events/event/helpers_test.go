@@ -17,7 +17,6 @@ func TestMain(m *testing.M) {
 // all closed when the test ends, and checks that no descriptor leaked.
 func setup(t *testing.T, tok poll.Token, mode poll.Mode) (*poll.Poll, *Registration, *SetReadiness) {
 	t.Helper()
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	p, err := poll.New()
 	if err != nil {

@@ -44,7 +44,6 @@ func (f *timerFuture) Poll(cx *future.Context) future.Poll[string] {
 // The proof that BlockOn sleeps: 100 ms of waiting costs a handful of polls.
 // A busy loop would poll thousands of times.
 func TestBlockOnDoesNotBusyLoop(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	f := &timerFuture{d: 100 * time.Millisecond}
 	testutil.Within(t, 10*time.Second, "BlockOn(timer)", func() {
@@ -89,7 +88,6 @@ func TestBlockOnSleepsAgainAfterAWake(t *testing.T) {
 // A future that wakes itself before returning pending (Tokio's yield_now):
 // the wake lands before BlockOn sleeps, and must not be lost.
 func TestBlockOnWakeBeforeSleepIsNotLost(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	n := 0
 	f := future.PollFn(func(cx *future.Context) future.Poll[int] {
@@ -110,7 +108,6 @@ func TestBlockOnWakeBeforeSleepIsNotLost(t *testing.T) {
 // Many goroutines wake at once; BlockOn finishes, and a waker called after
 // BlockOn returned is harmless (no panic, no write to a reused descriptor).
 func TestBlockOnAsyncWithWorkers(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	var kept future.Waker
 	var keptMu sync.Mutex
@@ -164,7 +161,6 @@ func worker[T any](f func() T) future.Future[T] {
 }
 
 func TestBlockOnPanicClosesEverything(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	var r any
 	func() {

@@ -228,7 +228,6 @@ func TestAwaitOutsideItsBodyPanics(t *testing.T) {
 // another coroutine: nested stop. Both coroutines end.
 func TestAsyncSelectInsideAsyncDropsInnerCoroutine(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	innerDone := false
 	fut := Async(func(co *Co) string {

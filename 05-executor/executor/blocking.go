@@ -99,14 +99,26 @@ const (
 // submitted on the first poll. Dropping the future before fn starts cancels
 // it; dropping it while fn runs discards the result (fn itself cannot be
 // interrupted, and BlockOn waits for it). A panic in fn becomes a
-// *PanicError.
+// *PanicError. If the result owns something (an open file), use
+// SpawnBlockingRelease, or a dropped future leaks it.
 func SpawnBlocking[T any](ex *Executor, fn func() (T, error)) future.Future[Result[T]] {
 	return &blockingFuture[T]{ex: ex, fn: fn}
 }
 
+// SpawnBlockingRelease is SpawnBlocking for a function whose value owns
+// something that must be given back, such as an *os.File: if the future is
+// dropped after fn started and before the value was handed to a poll, fn's
+// value (when its error is nil) goes to release instead. release runs on the
+// worker when fn finishes after the drop, or inside Drop when fn had
+// already finished; keep it short (a Close). A panic in release is logged.
+func SpawnBlockingRelease[T any](ex *Executor, fn func() (T, error), release func(T)) future.Future[Result[T]] {
+	return &blockingFuture[T]{ex: ex, fn: fn, release: release}
+}
+
 type blockingFuture[T any] struct {
-	ex *Executor
-	fn func() (T, error)
+	ex      *Executor
+	fn      func() (T, error)
+	release func(T) // for a value nobody will take; nil: nothing to give back
 
 	mu    sync.Mutex // guards the fields below: the worker writes, the loop reads
 	state int
@@ -155,6 +167,7 @@ func (f *blockingFuture[T]) run() {
 	f.mu.Lock()
 	if f.state == jobCancelled {
 		f.mu.Unlock()
+		f.abandon(res) // dropped while fn ran: nobody will take res
 		return
 	}
 	f.res, f.state = res, jobDone
@@ -174,14 +187,37 @@ func callBlocking[T any](fn func() (T, error)) (res Result[T]) {
 	return Result[T]{Value: v, Err: err}
 }
 
-// Drop cancels the job if it has not finished.
+// Drop cancels the job if it has not finished, and gives back a result
+// that was stored but not yet taken.
 func (f *blockingFuture[T]) Drop() {
 	f.mu.Lock()
-	if f.state == jobQueued || f.state == jobRunning || f.state == jobNew {
+	switch f.state {
+	case jobNew, jobQueued, jobRunning:
 		f.state = jobCancelled
 		f.waker = nil
+		f.mu.Unlock()
+	case jobDone: // fn finished and woke the task, which was dropped before it polled
+		res := f.res
+		f.res, f.state = Result[T]{}, jobCancelled
+		f.mu.Unlock()
+		f.abandon(res)
+	default:
+		f.mu.Unlock()
 	}
-	f.mu.Unlock()
+}
+
+// abandon hands the value of a result nobody will take to release. A
+// panic in release is logged: on a worker it would end the process.
+func (f *blockingFuture[T]) abandon(res Result[T]) {
+	if f.release == nil || res.Err != nil {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			f.ex.log.Warn("SpawnBlockingRelease: release panicked", "panic", r)
+		}
+	}()
+	f.release(res.Value)
 }
 
 // ReadFile returns a future of the named file's contents, read by

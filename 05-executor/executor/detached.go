@@ -29,7 +29,9 @@ func (d *detachedTask) poll() (done bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			d.task.panicked(r)
+			fut := d.fut
 			d.fut = nil
+			d.task.drop(fut) // what the future owns (its socket) is closed now
 			d.task.done()
 			done = true
 		}

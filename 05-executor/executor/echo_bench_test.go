@@ -11,7 +11,7 @@ import (
 )
 
 // A 64-byte echo round trip: a net.Conn client on the benchmark goroutine,
-// the echoConn state machine on an executor on another goroutine. It shows
+// the echoMachine handler on an executor on another goroutine. It shows
 // what the yield before blocking costs (or saves) when the loop is woken by
 // the network rather than by other goroutines.
 func BenchmarkEchoRoundTrip(b *testing.B) {
@@ -36,7 +36,7 @@ func BenchmarkEchoRoundTrip(b *testing.B) {
 					if r.Err != nil {
 						return r.Err
 					}
-					Spawn(ex, &echoConn{s: r.Value, buf: make([]byte, 4096)})
+					Spawn(ex, &echoMachine{s: r.Value, buf: make([]byte, 4096)})
 					future.Await(co, &stop)
 					return nil
 				}))

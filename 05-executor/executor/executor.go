@@ -358,7 +358,7 @@ func (ex *Executor) Close() error {
 			}
 		}
 	}
-	ex.timers = nil
+	ex.timers.clear()
 	ex.pool.close()
 	if err := ex.reg.Close(); err != nil {
 		errs = append(errs, err)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,6 +60,16 @@ func runChild(mode string) int {
 		}
 		reserve = append(reserve, fd)
 	}
+	var n atomic.Int32 // connections accepted
+	if mode == "emfile" {
+		// A watchdog, armed before the limit (it is a Go timer: see
+		// TestRuntimePollerTrapAtFDLimit): the parent then fails in
+		// seconds, with a reason, instead of killing us after a minute.
+		time.AfterFunc(10*time.Second, func() {
+			fmt.Printf("lost wakeup: after 10s %d of %d connections were accepted; the accepter that backed off after EMFILE was never woken again\n", n.Load(), emfileClients)
+			os.Exit(3)
+		})
+	}
 	var cpu time.Duration
 	accepted, err := BlockOn(ex, future.Async(func(co *future.Co) int {
 		// Now (after BlockOn's setup) go to the limit: the lowest free
@@ -84,17 +95,16 @@ func runChild(mode string) int {
 				unix.Close(fd)
 			}
 		}()
-		n := 0
-		for n < emfileClients {
+		for n.Load() < emfileClients {
 			r := future.Await(co, l.Accept())
 			if r.Err != nil {
 				fmt.Println("accept:", r.Err)
 				break
 			}
-			n++ // keep the stream open: we must stay at the limit
+			n.Add(1) // keep the stream open: we must stay at the limit
 		}
 		<-done
-		return n
+		return int(n.Load())
 	}))
 	fmt.Printf("accepted=%d cpu=%v err=%v\n", accepted, cpu.Round(time.Millisecond), err)
 	return 0
@@ -140,7 +150,7 @@ func TestAcceptUnderEMFILE(t *testing.T) {
 	out, err := startChild(t, "emfile")
 	t.Logf("child: %s", strings.TrimSpace(out))
 	if err != nil {
-		t.Fatalf("child failed: %v", err)
+		t.Fatalf("child failed: %v: %s", err, lastLine(out))
 	}
 	var accepted int
 	var cpuText, errText string

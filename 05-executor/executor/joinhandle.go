@@ -35,7 +35,9 @@ func Spawn[T any](ex *Executor, fut future.Future[T]) *JoinHandle[T] {
 func (h *JoinHandle[T]) poll() (done bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			h.complete(Result[T]{Err: h.task.panicked(r)})
+			pe := h.task.panicked(r)
+			h.task.drop(h.fut) // as tokio does: what the future owns is closed now, not at BlockOn's end
+			h.complete(Result[T]{Err: pe})
 			done = true
 		}
 	}()
@@ -86,15 +88,20 @@ func (h *JoinHandle[T]) Poll(cx *future.Context) future.Poll[Result[T]] {
 // does nothing if the task already finished. Called from the task itself,
 // the abort happens when its poll returns. Call it on the loop goroutine.
 func (h *JoinHandle[T]) Abort() {
-	if h.done {
-		return
+	for {
+		switch s := h.task.state.Load(); s {
+		case stateDone:
+			return
+		case stateRunning, stateNotified:
+			h.aborted = true // runTask aborts it when the poll returns
+			return
+		default: // idle or scheduled; a Wake from another goroutine may race with us
+			if h.task.state.CompareAndSwap(s, stateDone) { // a queued copy is skipped by runTask
+				h.abort(ErrAborted)
+				return
+			}
+		}
 	}
-	if h.task.state.Load() == stateRunning || h.task.state.Load() == stateNotified {
-		h.aborted = true
-		return
-	}
-	h.task.state.Store(stateDone) // a queued copy is skipped by runTask
-	h.abort(ErrAborted)
 }
 
 // Drop detaches the handle: the task keeps running, nobody is woken when it

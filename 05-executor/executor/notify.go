@@ -20,7 +20,7 @@ import (
 // is ready to use. Once notified it stays ready.
 type Notify struct {
 	done atomic.Bool
-	slot future.WakerSlot
+	slot wakerSlot
 }
 
 // Notify makes the future ready and wakes whoever polls it. Safe from any
@@ -46,3 +46,16 @@ func (n *Notify) Poll(cx *future.Context) future.Poll[struct{}] {
 	}
 	return future.Pending[struct{}]()
 }
+
+// wakerSlot is stage 04's future.WakerSlot with a test seam: Register
+// first runs notifyBeforeRegister, which is then inside the window between
+// Poll's first check and Register, where a Notify from another goroutine
+// finds no waker. Tests put a Notify there, which a race would hit rarely.
+type wakerSlot struct{ future.WakerSlot }
+
+func (s *wakerSlot) Register(w future.Waker) {
+	notifyBeforeRegister()
+	s.WakerSlot.Register(w)
+}
+
+var notifyBeforeRegister = func() {}

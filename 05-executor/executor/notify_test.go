@@ -25,6 +25,24 @@ func TestNotifyFromAnotherGoroutine(t *testing.T) {
 	}
 }
 
+// A Notify that lands between Poll's first check and Register finds no
+// waker to wake; Poll's second check must see it, or the task sleeps
+// forever. The test seam puts the Notify (from another goroutine) exactly
+// there.
+func TestNotifyInTheRegisterWindow(t *testing.T) {
+	var n Notify
+	notifyBeforeRegister = func() {
+		done := make(chan struct{})
+		go func() { n.Notify(); close(done) }()
+		<-done
+	}
+	defer func() { notifyBeforeRegister = func() {} }()
+	woken := &wakeCounter{}
+	if !n.Poll(future.NewContext(woken)).IsReady() && woken.n.Load() == 0 {
+		t.Error("lost wakeup: Notify.Poll returned pending after a Notify that ran before it registered its waker, and nothing will wake it (register, then check again)")
+	}
+}
+
 // With runtime/trace on, every task is a trace task ("executor.task") and
 // every poll a region ("executor.poll"): both names must be in the trace.
 func TestRuntimeTrace(t *testing.T) {

@@ -56,7 +56,7 @@ func yieldUntil(co *future.Co, turns int, cond func() bool) bool {
 }
 
 // The saving, counted. A pinger sends one byte and waits for its echo;
-// the echoConn state machine reads it into a 512-byte buffer (a short read)
+// the echoMachine handler reads it into a 512-byte buffer (a short read)
 // and writes it back. Everything runs on the one loop goroutine, so the
 // order of system calls is fixed. Per round trip: the pinger writes, reads
 // (would-block: the echo is not there yet), reads its byte (a full read of
@@ -64,7 +64,6 @@ func yieldUntil(co *future.Co, turns int, cond func() bool) bool {
 // the server reads and writes, and then either reads again until EAGAIN
 // (rule off) or knows from the short read that it is drained (rule on).
 func TestShortReadDrainsSavesARead(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	const rounds = 500
 	run := func(drains bool) Stats {
@@ -78,7 +77,7 @@ func TestShortReadDrainsSavesARead(t *testing.T) {
 				return 0
 			}
 			l.Close()
-			Spawn(ex, &echoConn{s: s, buf: make([]byte, 512)})
+			Spawn(ex, &echoMachine{s: s, buf: make([]byte, 512)})
 			return future.Await(co, Spawn(ex, &pinger{s: c, rounds: rounds})).Value
 		}))
 		return ex.Stats()
@@ -105,7 +104,6 @@ func TestShortReadDrainsSavesARead(t *testing.T) {
 // It must read again and see EOF. (Without the sticky hup flag the reader
 // hangs until the timeout.)
 func TestShortReadThenFINInOneEdgeGivesEOF(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	var got collector
@@ -151,7 +149,6 @@ func TestShortReadThenFINInOneEdgeGivesEOF(t *testing.T) {
 // After a short read the reader stores its waker without asking the socket
 // again; new data makes a new edge that wakes it.
 func TestShortReadThenNewDataWakes(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	var got collector
@@ -203,7 +200,6 @@ func TestShortReadThenNewDataWakes(t *testing.T) {
 // drained socket, the second 8 bytes would wait for an edge that never
 // comes, since nothing more is sent.
 func TestFullReadReadsAgain(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	var got collector

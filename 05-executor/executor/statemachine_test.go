@@ -10,16 +10,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// echoConn is a connection handler written as a state machine (what a Rust
+// echoMachine is a connection handler written as a state machine (what a Rust
 // compiler makes of an async fn): no coroutine, so an idle connection holds
 // no goroutine stack, only this struct. Stage 06 builds on this shape.
-type echoConn struct {
+type echoMachine struct {
 	s        *Stream
 	buf      []byte
 	off, end int // buf[off:end] is read but not yet written back
 }
 
-func (e *echoConn) Poll(cx *future.Context) future.Poll[error] {
+func (e *echoMachine) Poll(cx *future.Context) future.Poll[error] {
 	for {
 		if e.off < e.end { // write back what we read, however short the writes
 			n, err := e.s.PollWrite(cx, e.buf[e.off:e.end])
@@ -91,7 +91,6 @@ func mallocs() uint64 {
 // round trip through two state-machine tasks, the reactor and epoll costs
 // no allocation.
 func TestNoAllocationPerRoundTrip(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	const rounds, warm = 2000, 200
@@ -102,7 +101,7 @@ func TestNoAllocationPerRoundTrip(t *testing.T) {
 			return 0
 		}
 		l.Close()
-		Spawn(ex, &echoConn{s: s, buf: make([]byte, 512)})
+		Spawn(ex, &echoMachine{s: s, buf: make([]byte, 512)})
 		return future.Await(co, Spawn(ex, &pinger{s: c, rounds: rounds, warm: warm})).Value
 	}))
 	perRound := float64(allocs) / (rounds - warm)
@@ -117,7 +116,6 @@ func TestNoAllocationPerRoundTrip(t *testing.T) {
 // handlers share one scratch buffer, which a single-threaded executor
 // allows as long as a handler copies out what it cannot write at once.
 func TestMemoryPerIdleConnection(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	const conns = 500
 	ex := newExecutor(t, Options{})
@@ -153,7 +151,7 @@ func TestMemoryPerIdleConnection(t *testing.T) {
 				t.Error(r.Err)
 				return 0
 			}
-			handlers = append(handlers, Spawn(ex, &echoConn{s: r.Value, buf: scratch}))
+			handlers = append(handlers, Spawn(ex, &echoMachine{s: r.Value, buf: scratch}))
 		}
 		future.Await(co, YieldNow())
 		future.Await(co, YieldNow()) // every handler has polled once and waits

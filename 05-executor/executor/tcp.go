@@ -152,7 +152,10 @@ func (l *Listener) Close() error {
 	}
 	l.src.closed = true
 	if l.backoff != nil {
-		l.backoff.Stop()
+		// During a back-off the accepter's waker is in the timer, not in
+		// readWaker: wake it from there, or it sleeps forever.
+		l.backoff.stopAndWake()
+		l.backoff = nil
 	}
 	err := l.src.ex.deregister(&l.src) // before close: see deregister
 	err = errors.Join(err, l.ln.Close())

@@ -41,7 +41,6 @@ func pair(co *future.Co, ex *Executor) (client, server *Stream, l *Listener, err
 }
 
 func TestTCPExchange(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	got := blockOn(t, ex, async(func(co *future.Co) string {
@@ -99,7 +98,6 @@ func errString(err error) string {
 }
 
 func TestConnectRefused(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	err := blockOn(t, ex, async(func(co *future.Co) error {
@@ -120,7 +118,6 @@ func TestConnectRefused(t *testing.T) {
 // The data must wake B, the future's latest poller. The blog's executor
 // kept A's waker, so B slept forever (here: until its timeout).
 func TestStaleWaker(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	got := blockOn(t, ex, async(func(co *future.Co) string {
@@ -161,7 +158,6 @@ func TestStaleWaker(t *testing.T) {
 // same descriptor number and the same slot. The old event must not reach
 // the new owner.
 func TestStaleEventAfterFdReuse(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	defer ex.Close()
@@ -229,7 +225,6 @@ func TestStaleEventAfterFdReuse(t *testing.T) {
 // sees short writes and would-block, waits for writability and goes on.
 // Every byte arrives, in order.
 func TestWriteAllSlowReader(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	data := make([]byte, 16<<20) // more than loopback's socket buffers hold
@@ -291,7 +286,6 @@ func TestWriteAllSlowReader(t *testing.T) {
 // read until would-block, which never comes: without the I/O budget the
 // quiet connection would wait forever (here: until the watchdog).
 func TestChattyConnectionBesideQuietOne(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{IOBudget: 32})
 	l, err := ex.Listen("127.0.0.1:0")
@@ -395,7 +389,6 @@ func TestChattyConnectionBesideQuietOne(t *testing.T) {
 // BlockOn closes what it opened and stops what it started: listeners,
 // streams, tasks stuck in Accept or Read, the worker pool.
 func TestBlockOnLeavesNoFDAndNoGoroutine(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	defer goleak.VerifyNone(t)
 	ex := newExecutor(t, Options{})
@@ -424,7 +417,6 @@ func TestBlockOnLeavesNoFDAndNoGoroutine(t *testing.T) {
 // accepts through the executor, and BlockOn closes it when the caller did
 // not (the fd-leak check); a failed adoption leaves it with the caller.
 func TestAdoptListener(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ln, err := tcp.ListenConfig{ReusePort: true}.Listen("127.0.0.1:0")
 	if err != nil {
@@ -477,7 +469,6 @@ func TestAdoptListener(t *testing.T) {
 // them is accepted in the same poll), any other error is returned to the
 // caller, and the listener keeps working after it.
 func TestAcceptClassifiesErrors(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	var inject []error // errors to return before the real accept, in order
 	var calls int
@@ -548,7 +539,6 @@ func TestAcceptClassifiesErrors(t *testing.T) {
 // ErrClosed, a second Close returns ErrClosed (and touches no descriptor),
 // and every operation on a closed Stream or Listener returns ErrClosed.
 func TestCloseWakesWaitersAndRefusesUse(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	got := blockOn(t, ex, async(func(co *future.Co) []string {

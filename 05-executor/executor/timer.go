@@ -64,6 +64,17 @@ func (t *Timer) Stop() {
 	t.waker = nil
 }
 
+// stopAndWake stops the timer and wakes the task waiting on it, without
+// marking it fired: for the timer's owner when it closes, so that the task
+// polls again and finds it closed.
+func (t *Timer) stopAndWake() {
+	w := t.waker
+	t.Stop()
+	if w != nil {
+		t.ex.wake(w)
+	}
+}
+
 // Drop stops the timer: a Sleep abandoned by Select or Timeout leaves
 // nothing in the heap.
 func (t *Timer) Drop() { t.Stop() }
@@ -126,6 +137,15 @@ func (h *timerHeap) Pop() any {
 	*h = old[:len(old)-1]
 	t.index = -1
 	return t
+}
+
+// clear empties the heap and marks its timers unarmed, so that a Stop or
+// Reset after the executor closed does not index the emptied heap.
+func (h *timerHeap) clear() {
+	for _, t := range *h {
+		t.index = -1
+	}
+	*h = nil
 }
 
 // Timeout returns a future of fut's value, or of ErrTimeout if d passes

@@ -7,20 +7,27 @@ import "github.com/async-from-scratch/course/04-futures/future"
 // running is polled once more after this poll; a wake for a finished task is
 // ignored.
 func (t *task) Wake() {
-	ex := t.ex
+	if t.schedule() {
+		t.ex.remoteWake(t)
+	}
+}
+
+// schedule is the wake half of the task's state machine, shared by Wake and
+// the loop's own wakes. It reports whether the caller must queue the task:
+// only the wake that moves it from idle to scheduled does.
+func (t *task) schedule() bool {
 	for {
 		switch s := t.state.Load(); s {
 		case stateIdle:
 			if t.state.CompareAndSwap(stateIdle, stateScheduled) {
-				ex.remoteWake(t)
-				return
+				return true
 			}
 		case stateRunning:
 			if t.state.CompareAndSwap(stateRunning, stateNotified) {
-				return
+				return false // runTask requeues it when the poll returns
 			}
 		default: // scheduled, notified, done: nothing to do
-			return
+			return false
 		}
 	}
 }
@@ -55,22 +62,10 @@ func (ex *Executor) wake(w future.Waker) {
 		w.Wake()
 		return
 	}
-	for {
-		switch s := t.state.Load(); s {
-		case stateIdle:
-			if t.state.CompareAndSwap(stateIdle, stateScheduled) {
-				if ex.debug {
-					ex.log.Debug("wake", "task", t.id)
-				}
-				ex.runq.push(t)
-				return
-			}
-		case stateRunning:
-			if t.state.CompareAndSwap(stateRunning, stateNotified) {
-				return
-			}
-		default:
-			return
+	if t.schedule() {
+		if ex.debug {
+			ex.log.Debug("wake", "task", t.id)
 		}
+		ex.runq.push(t)
 	}
 }

@@ -50,9 +50,11 @@ func (s *Server) serveFile(st *executor.Stream) future.Future[struct{}] {
 			return struct{}{}
 		}
 		root := s.cfg.Root
-		f, err := future.Await(co, executor.SpawnBlocking(s.ex, func() (*os.File, error) {
+		// SpawnBlockingRelease: if the connection is dropped while the open
+		// runs (the grace period ended), the file it opens is closed.
+		f, err := future.Await(co, executor.SpawnBlockingRelease(s.ex, func() (*os.File, error) {
 			return filename.Open(root, name)
-		})).Get()
+		}, func(f *os.File) { _ = f.Close() })).Get()
 		if err != nil {
 			cause = s.sendError(co, st, err)
 			return struct{}{}

@@ -147,7 +147,6 @@ func pump(t *testing.T, c *net.TCPConn, data []byte, delay time.Duration) []byte
 
 func checkFDs(t *testing.T) {
 	t.Helper()
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 }
 

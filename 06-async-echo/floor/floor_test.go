@@ -56,7 +56,6 @@ func TestFloorEchoes(t *testing.T) {
 }
 
 func testFloor(t *testing.T, opts Options) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	addr := startFloor(t, opts)
 	dial := func(a string) (loadgen.Conn, error) { return net.DialTimeout("tcp", a, 5*time.Second) }

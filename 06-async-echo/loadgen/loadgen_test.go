@@ -36,7 +36,6 @@ func echoServer(t *testing.T) string {
 }
 
 func TestRoundVerifiesEchoes(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	addr := echoServer(t)
 	for name, dial := range map[string]Dialer{

@@ -76,7 +76,6 @@ func RunDemos(t *testing.T, run RunFunc, cases []DemoCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(caseName(tc.Args), func(t *testing.T) {
-			WarmRuntime()
 			CheckNoFDLeak(t)
 			out, errOut, err := RunProgram(t, run, tc.Args...)
 			if err != nil || (errOut != "" && !tc.MayLog) {
