@@ -1,15 +1,16 @@
 // go test -run '^$' -bench . -benchtime 2s ./06-async-echo
 //
-// One load, three servers, the same client (package loadgen), in one run:
+// One load, several servers, the same client (package loadgen), in one run:
 //
-//	net        a goroutine per connection on Go's net package (the baseline)
-//	net1       the same with GOMAXPROCS=1: one core, like the event loops
-//	floor      the callback loop of package floor, on stage 02's poll and tcp
-//	floor-sr   the same with ShortReadDrains: no read that returns EAGAIN
-//	machine    this stage's server on the executor, state-machine handler
-//	machine-2  the same on two event loops (echo.Group: one executor per
-//	           core, two SO_REUSEPORT listeners on one port)
-//	coroutine  the same, coroutine handler (future.Async)
+//	net              a goroutine per connection on Go's net package (the baseline)
+//	net1             the same with GOMAXPROCS=1: one core, like the event loops
+//	callbackloop     the callback event loop of package callbackloop, on
+//	                 stage 02's poll and tcp: no futures
+//	callbackloop-sr  the same with ShortReadDrains: no read that returns EAGAIN
+//	machine          this stage's server on the executor, state-machine handler
+//	machine-2        the same on two event loops (echo.Group: one executor per
+//	                 core, two SO_REUSEPORT listeners on one port)
+//	coroutine        the same, coroutine handler (future.Async)
 //
 // Each server runs in a child process (this test binary, re-executed), so that
 // its memory can be read from /proc/PID/status and the client's goroutines do
@@ -44,15 +45,15 @@ import (
 
 	"github.com/async-from-scratch/course/02-mio-like-poll/tcp"
 	"github.com/async-from-scratch/course/05-executor/executor"
+	"github.com/async-from-scratch/course/06-async-echo/callbackloop"
 	"github.com/async-from-scratch/course/06-async-echo/echo"
-	"github.com/async-from-scratch/course/06-async-echo/floor"
 	"github.com/async-from-scratch/course/06-async-echo/loadgen"
 )
 
 // childEnv names the server a re-executed test binary runs (see TestMain).
 const childEnv = "ECHO06_BENCH_CHILD"
 
-var serverKinds = []string{"net", "net1", "floor", "floor-sr", "machine", "machine-2", "coroutine"}
+var serverKinds = []string{"net", "net1", "callbackloop", "callbackloop-sr", "machine", "machine-2", "coroutine"}
 
 // BenchmarkEcho reports messages per second and round-trip latency of every
 // server kind at 1, 50 and 500 connections, 64 B and 4 KiB messages.
@@ -61,7 +62,7 @@ var serverKinds = []string{"net", "net1", "floor", "floor-sr", "machine", "machi
 // iteration gives each of them one round of the same load, in rotating
 // order. On a shared machine whose load drifts by the second, this keeps the
 // ratios honest: every server sees the same drift. The ratios the issue sets
-// targets for are reported directly (machine/floor, machine/net).
+// targets for are reported directly (machine/callbackloop, machine/net).
 func BenchmarkEcho(b *testing.B) {
 	for _, size := range []int{64, 4096} {
 		for _, conns := range []int{1, 50, 500} {
@@ -124,10 +125,10 @@ func BenchmarkEcho(b *testing.B) {
 						}
 					}
 				}
-				b.ReportMetric(rate["machine"]/rate["floor"], "machine/floor")
-				b.ReportMetric(rate["machine"]/rate["floor-sr"], "machine/floor-sr")
+				b.ReportMetric(rate["machine"]/rate["callbackloop"], "machine/callbackloop")
+				b.ReportMetric(rate["machine"]/rate["callbackloop-sr"], "machine/callbackloop-sr")
 				b.ReportMetric(rate["machine"]/rate["net"], "machine/net")
-				b.ReportMetric(rate["coroutine"]/rate["floor"], "coroutine/floor")
+				b.ReportMetric(rate["coroutine"]/rate["callbackloop"], "coroutine/callbackloop")
 				b.ReportMetric(rate["machine-2"]/rate["net"], "machine-2/net")
 				b.ReportMetric(rate["machine-2"]/rate["net1"], "machine-2/net1")
 				b.ReportMetric(rate["machine"]/rate["net1"], "machine/net1")
@@ -454,12 +455,12 @@ func startServerKind(kind string) (addr string, stop func(), wait func() error, 
 		}
 		go func() { done <- netEchoServer(ln) }()
 		return ln.Addr().String(), func() { ln.Close() }, func() error { <-done; return nil }, nil
-	case "floor", "floor-sr":
+	case "callbackloop", "callbackloop-sr":
 		ln, err := tcp.Listen("127.0.0.1:0")
 		if err != nil {
 			return "", nil, nil, err
 		}
-		srv, err := floor.New(ln, floor.Options{ShortReadDrains: kind == "floor-sr"})
+		srv, err := callbackloop.New(ln, callbackloop.Options{ShortReadDrains: kind == "callbackloop-sr"})
 		if err != nil {
 			return "", nil, nil, err
 		}

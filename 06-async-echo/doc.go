@@ -21,9 +21,11 @@
 //
 // echo/server.go (the accept loop and shutdown), echo/conn.go (one
 // connection as a state machine), echo/coroutine.go (the same as a
-// coroutine), echo/fileserve.go and filename/filename.go (the file server),
-// main.go (flags, signals). floor/floor.go is the callback loop the benchmark
-// compares against, bench_test.go the benchmark.
+// coroutine), echo/idlewrite.go (what -idle means for a write),
+// echo/fileserve.go and filename/filename.go (the file server), main.go
+// (flags, signals). callbackloop/callbackloop.go is the callback event loop
+// without futures that the benchmark compares against, bench_test.go the
+// benchmark.
 //
 // The chapter is docs/06-async-echo.md.
 package main

@@ -14,7 +14,6 @@ import (
 // a direction marks it ready and wakes the task waiting for it, once: a
 // second event, with nobody waiting any more, wakes nobody.
 func TestDispatchWakesTheWaiterOnce(t *testing.T) {
-	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
 	ex := newExecutor(t, Options{})
 	defer ex.Close()

@@ -36,22 +36,11 @@ func (s *Server) echoCoroutine(st *executor.Stream) future.Future[struct{}] {
 			}
 			n, err := r.Get()
 			if n > 0 {
-				// WriteAll loops over short writes and waits for
+				// writeAll loops over short writes and waits for
 				// writability; meanwhile we do not read: back-pressure.
-				// A client that never reads stalls it: with -idle, that
-				// is idleness too (the machine style's timer covers it
-				// the same way).
-				var wr executor.Result[int]
-				if s.cfg.Idle > 0 {
-					t := future.Await(co, executor.Timeout(s.ex, s.cfg.Idle, st.WriteAll(buf[:n])))
-					if t.Err != nil {
-						cause = errIdle
-						return struct{}{}
-					}
-					wr = t.Value
-				} else {
-					wr = future.Await(co, st.WriteAll(buf[:n]))
-				}
+				// With -idle, a client that stops reading is idle too,
+				// one that reads slowly is not (see writeAll).
+				wr := future.Await(co, s.writeAll(st, buf[:n]))
 				w, werr := wr.Get()
 				echoed += int64(w)
 				if werr != nil {

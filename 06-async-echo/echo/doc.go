@@ -34,9 +34,8 @@
 //	   |    +------------------> flushing ------------> (pending: waker on write)
 //	   |                          |    ^
 //	   |  EOF                     +----+ drained: back to reading
-//	   v
-//	  eof --(nothing left to write)--> closed
-//	  any error, idle timeout, shutdown (task dropped) ---> closed
+//	   v  (read only when nothing is pending: all is echoed)
+//	closed <--- any error, idle timeout, shutdown (task dropped)
 //
 // # Shutdown
 //

@@ -2,15 +2,21 @@ package echo
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/async-from-scratch/course/04-futures/future"
+	"github.com/async-from-scratch/course/05-executor/executor"
 	"github.com/async-from-scratch/course/06-async-echo/loadgen"
 	"github.com/async-from-scratch/course/internal/testutil"
 )
@@ -63,8 +69,8 @@ func testEchoCases(t *testing.T, addr string) {
 		testutil.Within(t, 60*time.Second, "large payload", func() {
 			data := loadgen.Payload(scale(8<<20, 4), 7)
 			got := pump(t, dial(t, addr), data, 200*time.Millisecond)
-			if !bytes.Equal(got, data) {
-				t.Errorf("echo of %d bytes: got %d bytes, equal=%v", len(data), len(got), bytes.Equal(got, data[:min(len(got), len(data))]))
+			if msg := echoMismatch(data, got); msg != "" {
+				t.Errorf("echo of a large payload: %s", msg)
 			}
 		})
 	})
@@ -87,14 +93,16 @@ func testEchoCases(t *testing.T, addr string) {
 	t.Run("half-close: the rest is echoed, then the server closes", func(t *testing.T) {
 		testutil.Within(t, 30*time.Second, "half-close", func() {
 			for _, size := range []int{0, 1, 100_000} {
-				data := loadgen.Payload(size, 9)
-				c := dial(t, addr)
-				_ = c.SetDeadline(time.Now().Add(3 * time.Second))
-				got := pump(t, c, data, 0)
-				if !bytes.Equal(got, data) {
-					t.Errorf("half-close after %d bytes: got %d bytes back", size, len(got))
+				if err := halfCloseAfter(dial(t, addr), loadgen.Payload(size, 9)); err != nil {
+					t.Errorf("half-close after %d bytes: %v", size, err)
+					return
 				}
 			}
+		})
+	})
+	t.Run("a stalled client's leftover survives the reads of an active one", func(t *testing.T) {
+		testutil.Within(t, 60*time.Second, "stalled and active clients", func() {
+			testStalledBesideActive(t, addr)
 		})
 	})
 	t.Run("a client that does not read is throttled, not buffered", func(t *testing.T) {
@@ -115,7 +123,7 @@ func testEchoCases(t *testing.T, addr string) {
 						return
 					}
 				}
-				werr <- c.CloseWrite()
+				werr <- nil
 			}()
 			time.Sleep(500 * time.Millisecond)
 			mu.Lock()
@@ -126,9 +134,11 @@ func testEchoCases(t *testing.T, addr string) {
 			if w >= int64(len(data)) {
 				t.Errorf("client wrote all %d bytes without reading: the server buffers without bound", w)
 			}
-			got, err := io.ReadAll(c)
-			if err != nil || !bytes.Equal(got, data) {
-				t.Errorf("after draining: %d of %d bytes back, err %v", len(got), len(data), err)
+			got, err := readEcho(c, len(data))
+			if err != nil {
+				t.Errorf("draining the echo: %v", err)
+			} else if msg := echoMismatch(data, got); msg != "" {
+				t.Errorf("after draining: %s", msg)
 			}
 			if err := <-werr; err != nil {
 				t.Error(err)
@@ -167,7 +177,6 @@ func testEchoCases(t *testing.T, addr string) {
 				for {
 					select {
 					case <-stop:
-						chatty.CloseWrite()
 						return
 					default:
 					}
@@ -182,12 +191,14 @@ func testEchoCases(t *testing.T, addr string) {
 			if err != nil {
 				t.Error(err)
 				close(stop)
+				chatty.Close()
 				wg.Wait()
 				return
 			}
 			st, err := quiet.Round(64, 50, 6)
 			quiet.Close()
 			close(stop)
+			chatty.Close() // ends the writer and the reader
 			wg.Wait()
 			if err != nil {
 				t.Error(err)
@@ -278,9 +289,9 @@ func TestMaxConnsHoldsBackTheNextClient(t *testing.T) {
 			t.Errorf("third client got %d bytes while two were open, want no answer yet", n)
 		}
 		a.Close()
-		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_ = c.SetReadDeadline(time.Now().Add(closeStall))
 		if _, err := io.ReadFull(c, make([]byte, 3)); err != nil {
-			t.Errorf("third client after one closed: %v", err)
+			t.Errorf("third client not served within %v after one of the first two closed (%v): the server must close a connection whose client has gone", closeStall, err)
 		}
 	})
 }
@@ -323,7 +334,7 @@ func TestShutdownWaitsForConnectionsToFinish(t *testing.T) {
 
 func testShutdownWaitsForConnectionsToFinish(t *testing.T, loops int) {
 	checkFDs(t)
-	ts := startServer(t, Config{Grace: 10 * time.Second, Loops: loops})
+	ts := startServer(t, Config{Grace: 3 * time.Second, Loops: loops})
 	testutil.Within(t, 20*time.Second, "graceful shutdown", func() {
 		c := dial(t, ts.addr)
 		c.Write([]byte("x"))
@@ -335,9 +346,10 @@ func testShutdownWaitsForConnectionsToFinish(t *testing.T, loops int) {
 		}()
 		ts.stop()
 		// The connection is still served during the grace period.
-		got, err := io.ReadAll(c)
-		if err != nil || string(got) != "late" {
+		if got, err := readEcho(c, 4); err != nil || string(got) != "late" {
 			t.Errorf("during grace: got %q, %v; want \"late\", nil", got, err)
+		} else if err := awaitClose(c); err != nil {
+			t.Errorf("during grace: %v", err)
 		}
 		ts.shutdown(t) // returns as soon as the last connection is gone
 	})
@@ -486,6 +498,262 @@ func TestFileServerIdleTimeoutClosesClientsThatDoNotRead(t *testing.T) {
 		got, _ := io.ReadAll(c)
 		if len(got) >= len(Prompt)+len(big) {
 			t.Errorf("a client that stopped reading for 1s got all %d bytes: -idle 300ms did not close it", len(got))
+		}
+	})
+}
+
+// halfCloseAfter sends data, half-closes, and expects the whole echo, then
+// the server's close.
+func halfCloseAfter(c *net.TCPConn, data []byte) error {
+	if _, err := c.Write(data); err != nil {
+		return err
+	}
+	if err := c.CloseWrite(); err != nil {
+		return err
+	}
+	got, err := readEcho(c, len(data))
+	if err != nil {
+		return err
+	}
+	if msg := echoMismatch(data, got); msg != "" {
+		return errors.New(msg)
+	}
+	return awaitClose(c)
+}
+
+// testStalledBesideActive: client a writes without reading until the
+// server stops reading from it, which it does only while a short write's
+// leftover waits to be flushed. Then client b is echoed a few MiB through
+// the same server, whose reads all go into the one shared buffer. Then a
+// reads: its echo must be what it sent. A leftover kept as a window into
+// the shared buffer, instead of a copy, comes back with b's bytes in it.
+func testStalledBesideActive(t *testing.T, addr string) {
+	a, b := dial(t, addr), dial(t, addr)
+	dataA := loadgen.Payload(64<<20, 21) // far beyond the socket buffers
+	written := 0
+	for written < len(dataA) {
+		// A write that makes no progress for 500ms: the buffers are full,
+		// and the server no longer reads from a.
+		_ = a.SetWriteDeadline(time.Now().Add(500 * time.Millisecond))
+		n, err := a.Write(dataA[written:min(written+1<<20, len(dataA))])
+		written += n
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			break
+		}
+		if err != nil {
+			t.Errorf("client a, writing: %v", err)
+			return
+		}
+	}
+	if written == len(dataA) {
+		t.Errorf("the server read all %d bytes from a client that reads nothing: it never stopped reading to flush what a short write left over (back-pressure)", written)
+		return
+	}
+	dataB := loadgen.Payload(scale(4<<20, 2), 22)
+	if msg := echoMismatch(dataB, pump(t, b, dataB, 0)); msg != "" {
+		t.Errorf("the active client b: %s", msg)
+	}
+	gotA, err := readEcho(a, written)
+	if err != nil {
+		t.Errorf("the stalled client a: %v", err)
+		return
+	}
+	if msg := echoMismatch(dataA[:written], gotA); msg != "" {
+		i := 0
+		for gotA[i] == dataA[i] {
+			i++
+		}
+		if bytes.Contains(dataB, gotA[i:min(i+16, len(gotA))]) {
+			msg = fmt.Sprintf("from byte %d on, its echo holds the bytes of client b: its unsent leftover was kept as a window into the shared read buffer, which b's reads overwrote; keep a copy", i)
+		}
+		t.Errorf("the stalled client a: %s", msg)
+	}
+}
+
+// TestHalfClose: a client that half-closes gets the rest of its echo, then
+// the server's close. The server ends the connection too (answering with a
+// FIN of its own is not enough: the task must finish and free the
+// descriptor), and logs it as a normal end, not as an error.
+func TestHalfClose(t *testing.T) {
+	for _, style := range []Style{StyleMachine, StyleCoroutine} {
+		t.Run(string(style), func(t *testing.T) {
+			checkFDs(t)
+			var logs testutil.SyncBuffer
+			ts := startServer(t, Config{Style: style, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			testutil.Within(t, 30*time.Second, "half-close", func() {
+				for _, size := range []int{0, 1, 100_000} {
+					c := dial(t, ts.addr)
+					if err := halfCloseAfter(c, loadgen.Payload(size, 9)); err != nil {
+						t.Errorf("half-close after %d bytes: %v", size, err)
+						return
+					}
+					closed, ok := awaitLog(&logs, "msg=closed peer="+c.LocalAddr().String()+" ")
+					if !ok {
+						t.Errorf("half-close after %d bytes: the client got its echo and EOF, but the server did not close the connection within %v (no \"closed\" in its log): after EOF the task must finish, not wait for an event that never comes", size, closeStall)
+						return
+					}
+					if strings.Contains(closed, " err=") {
+						t.Errorf("half-close after %d bytes: the server logged it as a failure (%s): a half-close is the client's normal goodbye, not an error", size, strings.TrimSpace(closed[strings.Index(closed, "msg="):]))
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// awaitLog waits up to closeStall for a line of logs that contains want,
+// and returns it.
+func awaitLog(logs *testutil.SyncBuffer, want string) (string, bool) {
+	for deadline := time.Now().Add(closeStall); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for line := range strings.Lines(logs.String()) {
+			if strings.Contains(line, want) {
+				return line, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Idle means no progress in either direction: a client that reads slowly
+// but steadily, for longer than the idle timeout, keeps its connection and gets every
+// byte. The reader below takes 64 KiB every 100ms (the loopback window
+// opens in 64 KiB steps) for 2.5s, with -idle 2s; the server's send buffer is
+// made small so that the kernel reports each step (see serveOne).
+const (
+	slowIdle  = 2 * time.Second
+	slowChunk = 64 << 10
+	slowPause = 100 * time.Millisecond
+	slowFor   = 5 * slowIdle / 4
+)
+
+// TestIdleTimeoutSparesSlowReaders: the state machine with a 4 MiB read
+// buffer, whose leftover then takes seconds to flush to this reader.
+func TestIdleTimeoutSparesSlowReaders(t *testing.T) {
+	checkFDs(t)
+	cfg := Config{Style: StyleMachine, Idle: slowIdle, BufSize: 4 << 20}
+	c, done := serveOne(t, cfg, 16<<10, func(s *Server, st *executor.Stream) future.Future[struct{}] {
+		s.live++
+		return s.handler(st)
+	})
+	testutil.Within(t, 60*time.Second, "slow reader", func() {
+		want := loadgen.Payload(8<<20, 13)
+		go c.Write(want) // unblocked by the close at the end
+		got, err := readSlowly(c, len(want), slowFor)
+		switch {
+		case err != nil:
+			t.Errorf("a client reading 64 KiB every 100ms: %v after %d of %d bytes: with -idle %v, a slow reader is not idle (idle means no progress in either direction)", err, len(got), len(want), slowIdle)
+		case echoMismatch(want, got) != "":
+			t.Errorf("a client reading slowly: %s", echoMismatch(want, got))
+		}
+		c.Close()
+		if err := <-done; err != nil {
+			t.Errorf("serving one connection: %v", err)
+		}
+	})
+}
+
+// TestWriteAllWithIdleSparesSlowReaders: writeAll, what the coroutine
+// handler and the file server write with, fails a write only when no byte
+// went out for -idle, not when the whole write takes longer.
+func TestWriteAllWithIdleSparesSlowReaders(t *testing.T) {
+	checkFDs(t)
+	want := loadgen.Payload(4<<20, 15)
+	var werr error
+	c, done := serveOne(t, Config{Idle: slowIdle}, 16<<10, func(s *Server, st *executor.Stream) future.Future[struct{}] {
+		return future.Async(func(co *future.Co) struct{} {
+			defer st.Close()
+			_, werr = future.Await(co, s.writeAll(st, want)).Get()
+			return struct{}{}
+		})
+	})
+	testutil.Within(t, 60*time.Second, "slow reader of writeAll", func() {
+		got, err := readSlowly(c, len(want), slowFor)
+		c.Close()
+		if err := <-done; err != nil {
+			t.Errorf("serving one connection: %v", err)
+		}
+		switch {
+		case werr != nil:
+			t.Errorf("writeAll of %d bytes to a client reading 64 KiB every 100ms = %v: with -idle %v, a slow reader is not idle (idle means no progress, not a slow write)", len(want), werr, slowIdle)
+		case err != nil:
+			t.Errorf("reading: %v after %d of %d bytes", err, len(got), len(want))
+		case echoMismatch(want, got) != "":
+			t.Errorf("writeAll: %s", echoMismatch(want, got))
+		}
+	})
+}
+
+// readSlowly reads n bytes from c: slowChunk every slowPause for d, then
+// the rest at full speed.
+func readSlowly(c net.Conn, n int, d time.Duration) ([]byte, error) {
+	got := make([]byte, 0, n)
+	buf := make([]byte, slowChunk)
+	for start := time.Now(); len(got) < n && time.Since(start) < d; time.Sleep(slowPause) {
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		m, err := io.ReadFull(c, buf[:min(len(buf), n-len(got))])
+		got = append(got, buf[:m]...)
+		if err != nil {
+			return got, err
+		}
+	}
+	rest, err := readEcho(c, n-len(got))
+	return append(got, rest...), err
+}
+
+// TestFileServerStreamsInChunks: sending a file a thousand times larger
+// than its chunk, the server allocates a small fraction of the file: it
+// streams the file chunk by chunk and never holds it whole. (Allocation is
+// counted for the whole process; the client below allocates nothing per
+// read.)
+func TestFileServerStreamsInChunks(t *testing.T) {
+	checkFDs(t)
+	dir := t.TempDir()
+	size := 32 << 20
+	data := loadgen.Payload(size, 16)
+	must(t, os.WriteFile(dir+"/big.bin", data, 0o644))
+	want := sha256.Sum256(data)
+	data = nil
+	root, err := os.OpenRoot(dir)
+	must(t, err)
+	defer root.Close()
+	ts := startServer(t, Config{Mode: ModeFile, Root: root})
+	testutil.Within(t, 60*time.Second, "file server memory", func() {
+		c := dial(t, ts.addr)
+		if _, err := io.ReadFull(c, make([]byte, len(Prompt))); err != nil {
+			t.Errorf("prompt: %v", err)
+			return
+		}
+		h := sha256.New()
+		buf := make([]byte, 64<<10)
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, err := c.Write([]byte("big.bin\n")); err != nil {
+			t.Error(err)
+			return
+		}
+		n := 0
+		for {
+			m, err := c.Read(buf)
+			h.Write(buf[:m])
+			n += m
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Errorf("after %d of %d bytes: %v", n, size, err)
+				return
+			}
+		}
+		runtime.ReadMemStats(&after)
+		if got := h.Sum(nil); n != size || !bytes.Equal(got, want[:]) {
+			t.Errorf("got %d bytes (sha256 %x), want the %d bytes of the file (sha256 %x)", n, got[:8], size, want[:8])
+		}
+		alloc := after.TotalAlloc - before.TotalAlloc
+		t.Logf("sending a %d MiB file allocated %d KiB", size>>20, alloc>>10)
+		if alloc > uint64(size/8) {
+			t.Errorf("sending a %d MiB file allocated %d MiB: the server must stream it chunk by chunk, not hold it whole", size>>20, alloc>>20)
 		}
 	})
 }

@@ -107,8 +107,9 @@ func TestAcceptAtTheFDLimit(t *testing.T) {
 			c.Close()
 		}
 		for i := emfileRoom; i < 2*emfileRoom; i++ {
-			if !served(conns[i], 10*time.Second) {
-				t.Errorf("client %d not served after descriptors were freed", i)
+			if !served(conns[i], closeStall) {
+				t.Errorf("client %d not served within %v after %d clients closed: did the server close their connections and free the descriptors?", i, closeStall, emfileRoom)
+				return
 			}
 		}
 	})

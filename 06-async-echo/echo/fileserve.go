@@ -69,7 +69,7 @@ func (s *Server) serveFile(st *executor.Stream) future.Future[struct{}] {
 				return f.Read(buf)
 			})).Get()
 			if n > 0 {
-				w, werr := s.writeAll(co, st, buf[:n])
+				w, werr := future.Await(co, s.writeAll(st, buf[:n])).Get()
 				sent += int64(w)
 				if werr != nil {
 					cause = werr
@@ -119,19 +119,6 @@ func (s *Server) readLine(co *future.Co, st *executor.Stream) ([]byte, error) {
 			return nil, err
 		}
 	}
-}
-
-// writeAll is st.WriteAll, bounded by the idle timeout when there is one: a
-// client that stops reading is idle too.
-func (s *Server) writeAll(co *future.Co, st *executor.Stream, p []byte) (int, error) {
-	if s.cfg.Idle <= 0 {
-		return future.Await(co, st.WriteAll(p)).Get()
-	}
-	t := future.Await(co, executor.Timeout(s.ex, s.cfg.Idle, st.WriteAll(p)))
-	if t.Err != nil {
-		return 0, errIdle
-	}
-	return t.Value.Get()
 }
 
 // sendError writes one error line to the client and returns err for the log.

@@ -1,7 +1,9 @@
 package echo
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -9,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/async-from-scratch/course/04-futures/future"
 	"github.com/async-from-scratch/course/05-executor/executor"
 	"github.com/async-from-scratch/course/06-async-echo/loadgen"
 	"github.com/async-from-scratch/course/internal/testutil"
 	"go.uber.org/goleak"
+	"golang.org/x/sys/unix"
 )
 
 // childMains are the programs this test binary becomes when re-executed
@@ -121,28 +125,92 @@ func dial(t *testing.T, addr string) *net.TCPConn {
 
 func netDial(addr string) (loadgen.Conn, error) { return net.DialTimeout("tcp", addr, 10*time.Second) }
 
-// pump writes data from one goroutine, waits delay, reads the echo, and
-// returns it once the writer has half-closed and the server closed. A delay
-// lets the socket buffers fill up: the server's writes come up short.
+// pump writes data from one goroutine, waits delay, and reads the echo
+// back (see readEcho). A delay lets the socket buffers fill up: the
+// server's writes come up short.
 func pump(t *testing.T, c *net.TCPConn, data []byte, delay time.Duration) []byte {
 	t.Helper()
 	werr := make(chan error, 1)
 	go func() {
 		_, err := c.Write(data)
-		if err == nil {
-			err = c.CloseWrite()
-		}
 		werr <- err
 	}()
 	time.Sleep(delay)
-	got, err := io.ReadAll(c)
+	got, err := readEcho(c, len(data))
 	if err != nil {
-		t.Errorf("reading the echo: %v (got %d of %d bytes)", err, len(got), len(data))
+		t.Errorf("reading the echo: %v", err)
 	}
 	if err := <-werr; err != nil {
 		t.Errorf("writing: %v", err)
 	}
 	return got
+}
+
+// echoStall bounds how long a client waits for the next byte of its echo,
+// closeStall how long for the server's close once everything is echoed. A
+// correct server answers in microseconds; a lost byte or a missed EOF then
+// fails in seconds, not at the package timeout.
+const (
+	echoStall  = 3 * time.Second
+	closeStall = 2 * time.Second
+)
+
+// readEcho reads n bytes from c. It gives up when no byte has come for
+// echoStall, and says so with how far it got.
+func readEcho(c net.Conn, n int) ([]byte, error) {
+	got := make([]byte, 0, n)
+	buf := make([]byte, 64<<10)
+	for len(got) < n {
+		_ = c.SetReadDeadline(time.Now().Add(echoStall))
+		m, err := c.Read(buf[:min(len(buf), n-len(got))])
+		got = append(got, buf[:m]...)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return got, fmt.Errorf("no byte for %v after %d of %d bytes of echo", echoStall, len(got), n)
+		}
+		if err != nil {
+			return got, fmt.Errorf("after %d of %d bytes of echo: %w", len(got), n, err)
+		}
+	}
+	_ = c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	return got, nil
+}
+
+// awaitClose waits up to closeStall for the server to close c after the
+// client half-closed and got its whole echo back.
+func awaitClose(c net.Conn) error {
+	_ = c.SetReadDeadline(time.Now().Add(closeStall))
+	defer c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	n, err := c.Read(make([]byte, 1))
+	switch {
+	case err == io.EOF:
+		return nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Errorf(`the server did not close within %v of the client's half-close: EOF is not "no data yet"`, closeStall)
+	case err != nil:
+		return fmt.Errorf("waiting for the server's close after the half-close: %w", err)
+	default:
+		return fmt.Errorf("%d more byte(s) after the whole echo, want the server's close", n)
+	}
+}
+
+// echoMismatch says how got differs from sent, the echo it should be, in
+// the chapter's terms; "" when they are equal.
+func echoMismatch(sent, got []byte) string {
+	if bytes.Equal(sent, got) {
+		return ""
+	}
+	i := 0
+	for i < min(len(sent), len(got)) && sent[i] == got[i] {
+		i++
+	}
+	what := "bytes came back changed"
+	switch {
+	case len(got) < len(sent):
+		what = "bytes were lost: what a short write did not send must be kept and sent later"
+	case len(got) > len(sent):
+		what = "bytes came back twice"
+	}
+	return fmt.Sprintf("got %d of %d bytes back, different from byte %d on: %s", len(got), len(sent), i, what)
 }
 
 func checkFDs(t *testing.T) {
@@ -157,4 +225,41 @@ func newExecutor(t *testing.T) *executor.Executor {
 		t.Fatal(err)
 	}
 	return ex
+}
+
+// serveOne serves one connection on an executor of its own: handle runs
+// on the accepted stream, whose send buffer is set to sndbuf bytes first (a
+// test's own socket option: with the megabytes a loopback socket grows to,
+// the kernel reports writability only after a third of them drained). It
+// returns the client's end, and BlockOn's error once handle is done.
+func serveOne(t *testing.T, cfg Config, sndbuf int, handle func(*Server, *executor.Stream) future.Future[struct{}]) (*net.TCPConn, <-chan error) {
+	t.Helper()
+	cfg.Addr = "127.0.0.1:0"
+	if os.Getenv("LOG_LEVEL") == "debug" {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	ex := newExecutor(t)
+	srv, err := Listen(ex, cfg)
+	if err != nil {
+		ex.Close()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := executor.BlockOn(ex, future.Async(func(co *future.Co) error {
+			defer srv.ln.Close()
+			st, err := future.Await(co, srv.ln.Accept()).Get()
+			if err != nil {
+				return err
+			}
+			if err := unix.SetsockoptInt(st.Fd(), unix.SOL_SOCKET, unix.SO_SNDBUF, sndbuf); err != nil {
+				st.Close()
+				return err
+			}
+			future.Await(co, handle(srv, st))
+			return nil
+		}))
+		done <- err
+	}()
+	return dial(t, srv.Addr().String()), done
 }

@@ -35,7 +35,7 @@ type Config struct {
 	Mode     Mode          // ModeEcho
 	Style    Style         // StyleMachine
 	Root     *os.Root      // ModeFile: the only folder served (required)
-	Idle     time.Duration // close a connection silent this long; 0: never
+	Idle     time.Duration // close a connection that moved no byte either way this long; 0: never
 	MaxConns int           // stop accepting while this many are open; 0: no limit
 	Grace    time.Duration // on shutdown, how long open connections may finish; 0 -> 5 s
 	BufSize  int           // the shared read buffer; 0 -> 64 KiB
@@ -55,7 +55,6 @@ type Server struct {
 
 	slotWaker  future.Waker // the accept loop, waiting for live < MaxConns
 	drainWaker future.Waker // Serve, waiting during the grace period for live == 0
-	stopping   bool
 }
 
 // Listen binds cfg.Addr on ex. Errors are clear: "bind 127.0.0.1:7878:
@@ -189,7 +188,6 @@ func (n *nextConn) Poll(cx *future.Context) future.Poll[executor.Result[*executo
 // shutdown stops accepting, lets the open connections finish for the grace
 // period and returns. BlockOn then drops whatever task is still running.
 func (s *Server) shutdown(co *future.Co) error {
-	s.stopping = true
 	s.ln.Close()
 	s.log.Info("shutting down", "open", s.live, "grace", s.cfg.Grace)
 	if s.live > 0 {
@@ -214,12 +212,12 @@ func (s *Server) pollDrained(cx *future.Context) future.Poll[struct{}] {
 // closed (also when its task is dropped at shutdown).
 func (s *Server) connDone(peer netip.AddrPort, echoed int64, err error) {
 	s.live--
-	if !s.log.Enabled(context.Background(), slog.LevelInfo) {
-		// skip building the record (and its allocations)
-	} else if err != nil {
-		s.log.Info("closed", "peer", peer, "bytes", echoed, "err", err, "open", s.live)
-	} else {
-		s.log.Info("closed", "peer", peer, "bytes", echoed, "open", s.live)
+	if s.log.Enabled(context.Background(), slog.LevelInfo) { // else skip building the record
+		if err != nil {
+			s.log.Info("closed", "peer", peer, "bytes", echoed, "err", err, "open", s.live)
+		} else {
+			s.log.Info("closed", "peer", peer, "bytes", echoed, "open", s.live)
+		}
 	}
 	if w := s.slotWaker; w != nil {
 		s.slotWaker = nil

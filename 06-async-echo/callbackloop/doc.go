@@ -1,13 +1,15 @@
-// Package floor is an echo server written as plain callbacks on stage 02's
-// poll and tcp packages: no futures, no tasks, no wakers. One goroutine, one
-// Poll, a map from Token to connection, and a function that runs when a
-// connection's token comes back from Poll.
+// Package callbackloop is the callback event loop without futures: an echo
+// server written as plain callbacks on stage 02's poll and tcp packages, with
+// no futures, no tasks, no wakers. One goroutine, one Poll, a map from Token
+// to connection, and a function that runs when a connection's token comes
+// back from Poll.
 //
 // It exists to be measured. Anything the executor server of this stage does
 // costs at least what this loop costs (the same system calls, in the same
-// order); the difference between the two is the price of futures. The
-// benchmark in ../bench_test.go puts both next to a goroutine-per-connection
-// server on the net package.
+// order), so it is the floor the executor server is measured against; the
+// difference between the two is the price of futures. The benchmark in
+// ../bench_test.go puts both next to a goroutine-per-connection server on the
+// net package.
 //
 // # What it gets right (the rules every event loop must follow)
 //
@@ -30,7 +32,7 @@
 // so the loop waits for the next edge instead of reading again to hear EAGAIN
 // (unless the peer's FIN was reported: then it reads on to the EOF). With it,
 // this loop makes the executor server's system calls, call for call; without
-// it, the system calls of Go's net package. The benchmark runs the floor both
+// it, the system calls of Go's net package. The benchmark runs this loop both
 // ways.
 //
 // # Simplifications
@@ -40,4 +42,4 @@
 //   - NOTE: accept errors like EMFILE back off for 50 ms; there is no reserve fd.
 //   - NOTE: no idle timeout, no graceful shutdown: Stop closes every
 //     connection at once. The executor server does those properly.
-package floor
+package callbackloop

@@ -1,4 +1,4 @@
-package floor
+package callbackloop
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func startFloor(t *testing.T, opts Options) string {
+func startLoop(t *testing.T, opts Options) string {
 	t.Helper()
 	ln, err := tcp.Listen("127.0.0.1:0")
 	if err != nil {
@@ -42,7 +42,7 @@ func startFloor(t *testing.T, opts Options) string {
 	return addr
 }
 
-func TestFloorEchoes(t *testing.T) {
+func TestCallbackLoopEchoes(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		opts Options
@@ -51,15 +51,15 @@ func TestFloorEchoes(t *testing.T) {
 		{"small buffer and budget, short reads drain", Options{ReadsPerTurn: 2, BufSize: 4096, ShortReadDrains: true}},
 		{"defaults, short reads drain", Options{ShortReadDrains: true}},
 	} {
-		t.Run(tt.name, func(t *testing.T) { testFloor(t, tt.opts) })
+		t.Run(tt.name, func(t *testing.T) { testLoop(t, tt.opts) })
 	}
 }
 
-func testFloor(t *testing.T, opts Options) {
+func testLoop(t *testing.T, opts Options) {
 	testutil.CheckNoFDLeak(t)
-	addr := startFloor(t, opts)
+	addr := startLoop(t, opts)
 	dial := func(a string) (loadgen.Conn, error) { return net.DialTimeout("tcp", a, 5*time.Second) }
-	testutil.Within(t, 60*time.Second, "floor echo", func() {
+	testutil.Within(t, 60*time.Second, "callback loop echo", func() {
 		t.Run("many clients, random payloads", func(t *testing.T) {
 			p, err := loadgen.Dial(dial, addr, 100)
 			if err != nil {
