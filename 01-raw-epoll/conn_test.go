@@ -21,7 +21,7 @@ func TestFillReadsUntilEAGAIN(t *testing.T) {
 	c := newConn("server", sfd, pong, 3, nil)
 	n, err := c.fill()
 	if err != nil || n != len(sent) {
-		t.Fatalf("fill() = %d, %v; want %d, nil (read until EAGAIN)", n, err, len(sent))
+		t.Fatalf("fill() = %d, %v; want %d, nil: read until EAGAIN, and EAGAIN is \"not now\", not an error (edge-triggered: bytes left behind get no new event)", n, err, len(sent))
 	}
 	if diff := cmp.Diff(sent, string(c.in)); diff != "" {
 		t.Errorf("c.in after fill (-want +got):\n%s", diff)
@@ -43,7 +43,7 @@ func TestFillReportsEOF(t *testing.T) {
 	c := newConn("server", sfd, pong, 512, nil)
 	n, err := c.fill()
 	if !errors.Is(err, io.EOF) || n != 2 || string(c.in) != "PI" {
-		t.Errorf("fill() after peer's close = %d, %v, c.in %q; want 2, EOF, \"PI\"", n, err, c.in)
+		t.Errorf("fill() after peer's close = %d, %v, c.in %q; want 2, EOF, \"PI\": a read of 0 bytes is end of file", n, err, c.in)
 	}
 }
 
@@ -71,10 +71,10 @@ func TestNextMessageWaitsForAWholeMessage(t *testing.T) {
 				got = append(got, msg)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("messages from %q (-want +got):\n%s", tt.in, diff)
+				t.Errorf("messages from %q (-want +got): one read is not one message; return whole %d-byte messages only\n%s", tt.in, msgLen, diff)
 			}
 			if string(c.in) != tt.left {
-				t.Errorf("c.in after = %q, want %q", c.in, tt.left)
+				t.Errorf("c.in after = %q, want %q: the bytes after the last whole message wait in c.in for the next read", c.in, tt.left)
 			}
 		})
 	}

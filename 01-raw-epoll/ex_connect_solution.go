@@ -1,4 +1,4 @@
-//go:build linux && !ex_connect
+//go:build linux && !ex_connect && !ex_connect_wrong_errnozero && !ex_connect_wrong_getsockopterr
 
 package main
 

@@ -1,4 +1,4 @@
-//go:build linux && !ex_eagain
+//go:build linux && !ex_eagain && !ex_eagain_wrong_equal && !ex_eagain_wrong_once
 
 package main
 

@@ -1,4 +1,4 @@
-//go:build linux && !ex_partial
+//go:build linux && !ex_partial && !ex_partial_wrong_droprest && !ex_partial_wrong_upto
 
 package main
 

@@ -1,4 +1,4 @@
-//go:build !ex_rearm
+//go:build !ex_rearm && !ex_rearm_wrong_edge && !ex_rearm_wrong_register
 
 package main
 

@@ -10,7 +10,7 @@ import "github.com/async-from-scratch/course/02-mio-like-poll/poll"
 //
 // Exercise ex_rearm (docs/02-mio-like-poll.md). Check your work with:
 //
-//	go test -tags ex_rearm -run TestLab ./02-mio-like-poll
+//	go test -tags ex_rearm -run 'TestLab|TestRearm' ./02-mio-like-poll
 func rearm(p *poll.Poll, src poll.Source, tok poll.Token) error {
 	_, _, _ = p, src, tok
 	return nil // TODO(ex_rearm): tell p to watch src again, with the same token, interest and mode.

@@ -28,13 +28,20 @@ func main() {
 	}
 }
 
-// run is the program. It installs the SIGINT/SIGTERM handler and stops it
-// again before returning.
+// run is the program. It installs the SIGINT/SIGTERM handler and the
+// SIGUSR1 task dump, and stops both again before returning.
 func run(args []string, stdout, stderr io.Writer) error {
+	defer executor.DumpOnSignal(stderr)() // kill -USR1 PID prints every task (docs/stuck-task.md)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	return serve(args, stdout, stderr, sigs, readyHook)
+}
+
+// options are the executor options of the program: the log, and the
+// lost-waker detector when DETECT_LOST_WAKERS is set (docs/stuck-task.md).
+func options(log *slog.Logger) executor.Options {
+	return executor.Options{Logger: log, DetectLostWakers: os.Getenv("DETECT_LOST_WAKERS") != ""}
 }
 
 // readyHook, when set by a test, learns the address the server listens on.
@@ -80,7 +87,7 @@ func server(args []string, stdout io.Writer, log *slog.Logger, sigs <-chan os.Si
 
 // serveUntil runs the server on one executor until a signal arrives.
 func serveUntil(cfg chat.Config, log *slog.Logger, sigs <-chan os.Signal, ready func(string)) error {
-	ex, err := executor.New(executor.Options{Logger: log})
+	ex, err := executor.New(options(log))
 	if err != nil {
 		return err
 	}
@@ -224,7 +231,7 @@ func cancelDemo(stdout io.Writer, log *slog.Logger) error {
 // readFramesFromPeer runs read on a new executor against a net.Conn peer
 // that writes frames with a pause in the middle of the second.
 func readFramesFromPeer(log *slog.Logger, read func(*executor.Executor, *executor.Stream, time.Duration) future.Future[lab.Frames]) (lab.Frames, error) {
-	ex, err := executor.New(executor.Options{Logger: log})
+	ex, err := executor.New(options(log))
 	if err != nil {
 		return lab.Frames{}, err
 	}
@@ -270,7 +277,7 @@ func deadlockDemo(stdout io.Writer, log *slog.Logger) error {
 		{"send all, then receive", lab.SendThenReceive, 10, 500 * time.Millisecond},
 		{"send while receiving (Select)", lab.SendWhileReceiving, 1000, 20 * time.Second},
 	} {
-		ex, err := executor.New(executor.Options{Logger: log})
+		ex, err := executor.New(options(log))
 		if err != nil {
 			return err
 		}

@@ -119,3 +119,53 @@ func TestSignalStopsTheServer(t *testing.T) {
 		})
 	}
 }
+
+// TestDumpSignal sends SIGUSR1 to a running chat server with one client:
+// the task dump goes to standard error, and the server goes on.
+func TestDumpSignal(t *testing.T) {
+	testutil.CheckNoFDLeak(t)
+	addrc := make(chan string, 1)
+	readyHook = func(a string) { addrc <- a }
+	defer func() { readyHook = nil }()
+	var out, errOut testutil.SyncBuffer
+	errc := make(chan error, 1)
+	go func() { errc <- run([]string{"-addr", "127.0.0.1:0", "-grace", "2s"}, &out, &errOut) }()
+	testutil.Within(t, 30*time.Second, "dump, then shutdown", func() {
+		c, err := net.Dial("tcp", <-addrc)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		r := bufio.NewReader(c)
+		r.ReadString('\n') // welcome: the client has joined
+		if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+			t.Error(err)
+		}
+		for !strings.Contains(errOut.String(), "end of task dump") {
+			time.Sleep(10 * time.Millisecond)
+		}
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+		if err := <-errc; err != nil {
+			t.Errorf("run = %v", err)
+		}
+		if rest, _ := r.ReadString('\n'); rest != "* server shutting down\n" {
+			t.Errorf("after the dump the client read %q, want the server's goodbye: the server did not go on", rest)
+		}
+	})
+	testutil.WantLines(t, errOut.String(), "task dump (user defined signal 1): 1 executors", "(stream) readable", "(listener) readable")
+}
+
+// TestSelftestWithTheDetector runs the chat selftest (hub, channels, one
+// task per client, shutdown) with the lost-waker detector on: a report
+// would be a warning on stderr, which RunDemos refuses.
+func TestSelftestWithTheDetector(t *testing.T) {
+	t.Setenv("DETECT_LOST_WAKERS", "1")
+	if !options(nil).DetectLostWakers {
+		t.Fatal("DETECT_LOST_WAKERS=1 did not turn the detector on")
+	}
+	testutil.RunDemos(t, run, []testutil.DemoCase{
+		{Args: []string{"selftest"}, Want: []string{"client 2 reads guest-2: hello, ada", "server stopped cleanly"}},
+	})
+}

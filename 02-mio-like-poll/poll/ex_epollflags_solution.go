@@ -1,4 +1,4 @@
-//go:build linux && !ex_epollflags
+//go:build linux && !ex_epollflags && !ex_epollflags_wrong_nooneshot && !ex_epollflags_wrong_swapped
 
 package poll
 

@@ -6,6 +6,8 @@ package poll
 //	go test -run 'Epoll|Token|EINTR' -v ./02-mio-like-poll/poll
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,12 +31,33 @@ func TestEpollFlagsForEachMode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		if got := epollFlags(Readable, tt.mode); got != tt.want {
-			t.Errorf("epollFlags(Readable, %v) = %#x, want %#x", tt.mode, got, tt.want)
+			t.Errorf("epollFlags(Readable, %v) = %s, want %s", tt.mode, flagNames(got), flagNames(tt.want))
 		}
 	}
 	if got, want := epollFlags(Readable|Writable, Level), uint32(base|unix.EPOLLOUT); got != want {
 		t.Errorf("epollFlags(Readable|Writable, Level) = %#x, want %#x", got, want)
 	}
+}
+
+// flagNames spells out the epoll flags in f, for failure messages.
+func flagNames(f uint32) string {
+	var names []string
+	for _, fl := range []struct {
+		bit  uint32
+		name string
+	}{
+		{unix.EPOLLIN, "EPOLLIN"}, {unix.EPOLLOUT, "EPOLLOUT"}, {unix.EPOLLRDHUP, "EPOLLRDHUP"},
+		{unix.EPOLLET, "EPOLLET"}, {unix.EPOLLONESHOT, "EPOLLONESHOT"},
+	} {
+		if f&fl.bit != 0 {
+			names = append(names, fl.name)
+			f &^= fl.bit
+		}
+	}
+	if f != 0 {
+		names = append(names, fmt.Sprintf("%#x", f))
+	}
+	return strings.Join(names, "|")
 }
 
 func TestTokenSurvivesEpollData(t *testing.T) {

@@ -1,4 +1,4 @@
-//go:build !ex_drain
+//go:build !ex_drain && !ex_drain_wrong_eofnil && !ex_drain_wrong_lastread
 
 package tcp
 

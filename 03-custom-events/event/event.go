@@ -37,7 +37,7 @@ type shared struct {
 	// pending is true from the Set that made the kernel object ready until
 	// the Clear that consumed it. Set only makes a syscall when it flips
 	// pending from false to true (the same CAS as runtime's netpollWakeSig).
-	pending atomic.Bool
+	pending pendingFlag // an atomic.Bool (pending.go)
 
 	// closed is set by Close under mu; Set reads it without the lock first
 	// (fast path), then again under mu before touching the kernel object.

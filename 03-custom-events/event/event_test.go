@@ -110,7 +110,7 @@ func TestCoalesce(t *testing.T) {
 			}
 		}
 		if got := set.Wakeups(); got != 1 {
-			t.Errorf("after 1000 Sets, Wakeups() = %d, want 1", got)
+			t.Errorf("after 1000 Sets, Wakeups() = %d, want 1: only the Set that finds the event idle makes the syscall; the others coalesce into the wakeup already on its way", got)
 		}
 		if got := pollTokens(t, p, soon); len(got) != 1 {
 			t.Errorf("Poll reported %v, want one event", got)
@@ -123,6 +123,39 @@ func TestCoalesce(t *testing.T) {
 		}
 		if got := set.Wakeups(); got != 2 {
 			t.Errorf("after Clear and one more Set, Wakeups() = %d, want 2", got)
+		}
+	})
+	t.Run("two Sets racing to be first make one syscall", func(t *testing.T) {
+		_, _, set := setup(t, 1, poll.Edge)
+		// Hold each Set that looks at pending with Load until the other has
+		// looked too (or a second has passed): the moment where a Set that
+		// checks first and sets after lets both through.
+		var loads atomic.Int32
+		bothLooked := make(chan struct{})
+		testHookPendingLoad = func() {
+			if loads.Add(1) == 2 {
+				close(bothLooked)
+			}
+			select {
+			case <-bothLooked:
+			case <-time.After(time.Second):
+			}
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for range 2 {
+			wg.Go(func() {
+				<-start
+				if err := set.Set(); err != nil {
+					t.Errorf("Set() = %v", err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		testHookPendingLoad = nil
+		if got := set.Wakeups(); got != 1 {
+			t.Errorf("two racing Sets made %d syscalls, want 1: both saw pending false before either set it; the check and the set must be one atomic step (a compare-and-swap)", got)
 		}
 	})
 	t.Run("concurrent Sets write at most once per Clear", func(t *testing.T) {
@@ -160,6 +193,21 @@ func TestClearLostWakeup(t *testing.T) {
 		}
 		if got := pollTokens(t, p, 500*time.Millisecond); len(got) == 0 {
 			t.Fatal("a Set after Clear produced no event: the wakeup was lost (pending stayed true while the kernel object was idle)")
+		}
+	})
+	t.Run("Clear consumes the readiness", func(t *testing.T) {
+		p, reg, set := setup(t, 1, poll.Level)
+		if err := set.Set(); err != nil {
+			t.Fatalf("Set() = %v", err)
+		}
+		if got := pollTokens(t, p, soon); len(got) != 1 {
+			t.Fatalf("Poll after Set reported %v, want one event", got)
+		}
+		if err := reg.Clear(); err != nil {
+			t.Fatalf("Clear() = %v", err)
+		}
+		if got := pollTokens(t, p, 0); len(got) != 0 {
+			t.Errorf("Poll after Clear still reported %v: Clear must consume the kernel's readiness (read the eventfd to zero), or a Level registration reports the old wakeup forever", got)
 		}
 	})
 	t.Run("thousands of concurrent Sets lose no wakeup", func(t *testing.T) {

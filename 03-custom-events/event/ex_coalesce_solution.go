@@ -1,4 +1,4 @@
-//go:build !ex_coalesce
+//go:build !ex_coalesce && !ex_coalesce_wrong_inverted && !ex_coalesce_wrong_loadstore
 
 package event
 

@@ -1,4 +1,4 @@
-//go:build !ex_lostwakeup
+//go:build !ex_lostwakeup && !ex_lostwakeup_wrong_noconsume && !ex_lostwakeup_wrong_noreopen
 
 package event
 

@@ -1,4 +1,4 @@
-//go:build !ex_await
+//go:build !ex_await && !ex_await_wrong_nodrop && !ex_await_wrong_once
 
 package future
 
@@ -13,7 +13,7 @@ package future
 //
 // Exercise ex_await (docs/04-futures.md). Check your work with:
 //
-//	go test -tags ex_await -run 'TestAwait' ./04-futures/future
+//	go test -tags ex_await -run 'TestAwait|TestAsync' ./04-futures/future
 func Await[T any](co *Co, fut Future[T]) T {
 	for {
 		if co.dropped {

@@ -1,4 +1,4 @@
-//go:build !ex_select
+//go:build !ex_select && !ex_select_wrong_dropwinner && !ex_select_wrong_oneside
 
 package future
 

@@ -1,4 +1,4 @@
-//go:build !ex_stalewaker
+//go:build !ex_stalewaker && !ex_stalewaker_wrong_wakeold && !ex_stalewaker_wrong_willwake
 
 package future
 

@@ -28,6 +28,27 @@ type TaskInfo struct {
 	WaitsOn   []string      // for an idle task: every registration that holds its waker
 }
 
+// Said of an idle task whose waker is in none of the executor's tables.
+const (
+	waitElsewhere = "no registration of this executor: a waker kept elsewhere (a channel, a future's own field), or a lost one (DETECT_LOST_WAKERS tells)"
+	waitHeld      = "a waker kept outside this executor (a channel, another goroutine): the detector sees it alive"
+	waitLost      = "NOTHING: no waker of it exists (a lost waker)"
+)
+
+// unknownWait describes an idle task that no table of the executor names.
+// With the lost-waker detector on it can say more: a GC, then is the
+// task's probe still reachable?
+func (ex *Executor) unknownWait(t *task) string {
+	if ex.detect == nil {
+		return waitElsewhere
+	}
+	runtime.GC()
+	if ex.detect.probes[t].Value() != nil {
+		return waitHeld
+	}
+	return waitLost
+}
+
 // Tasks lists the executor's unfinished tasks in spawn order, with what each
 // idle one waits on. It reads the loop's tables: call it on the loop
 // goroutine (from a task) or while BlockOn is not running. From another
@@ -54,6 +75,9 @@ func (ex *Executor) Tasks() []TaskInfo {
 		}
 		if state == stateIdle {
 			info.WaitsOn = waits[t]
+			if len(info.WaitsOn) == 0 {
+				info.WaitsOn = []string{ex.unknownWait(t)}
+			}
 		}
 		infos = append(infos, info)
 	}
@@ -316,11 +340,8 @@ func (ex *Executor) writeDump(w io.Writer) error {
 			since = t.SincePoll.Round(time.Millisecond).String() + " ago"
 		}
 		waits := "-"
-		switch {
-		case len(t.WaitsOn) > 0:
+		if len(t.WaitsOn) > 0 {
 			waits = strings.Join(t.WaitsOn, ", ")
-		case t.State == "idle":
-			waits = "NOTHING this executor knows of: a lost waker? (see Options.DetectLostWakers)"
 		}
 		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.State, since, t.Spawn, t.Future, waits)
 	}

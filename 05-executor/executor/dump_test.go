@@ -50,7 +50,7 @@ func TestTasksSaysWhatEachTaskWaitsOn(t *testing.T) {
 		4: "JoinHandle of task 2",
 		5: "Notify",
 		6: "blocking job (running)",
-		7: "",
+		7: waitElsewhere,
 	}
 	if len(infos) != len(want) {
 		t.Fatalf("Tasks() = %d tasks, want %d: %+v", len(infos), len(want), infos)
@@ -110,7 +110,7 @@ func TestDumpOnSignal(t *testing.T) {
 	for _, want := range []string{
 		"--- task dump (user defined signal 1): 1 executors ---",
 		"  task  state",
-		"NOTHING this executor knows of: a lost waker?",
+		waitElsewhere,
 		"executor.lostWaker",
 		"timer due in",
 	} {
@@ -161,5 +161,34 @@ func TestDumpForgetsDroppedNotifies(t *testing.T) {
 	}))
 	if left > 128 {
 		t.Errorf("%d Notify futures of finished tasks are still in the dump's table, want at most 128", left)
+	}
+}
+
+// TestDumpWithTheDetectorTellsHeldFromLost: for an idle task that no table
+// of the executor names, the detector's probe tells a waker kept elsewhere
+// (here by a goroutine) from one that no longer exists.
+func TestDumpWithTheDetectorTellsHeldFromLost(t *testing.T) {
+	ex := newExecutor(t, Options{DetectLostWakers: true})
+	ready := false
+	held := make(chan future.Waker, 1)
+	infos := blockOn(t, ex, async(func(co *future.Co) []TaskInfo {
+		Spawn(ex, future.Future[struct{}](lostWaker{&ready})).Drop()             // 2
+		Spawn(ex, future.PollFn(func(cx *future.Context) future.Poll[struct{}] { // 3
+			select {
+			case held <- cx.Waker(): // a goroutine below keeps it
+			default:
+			}
+			return future.Pending[struct{}]()
+		})).Drop()
+		await(co, ex.Sleep(5*time.Millisecond))
+		return ex.Tasks()
+	}))
+	<-held // the waker stayed reachable until here
+	got := map[uint64]string{}
+	for _, info := range infos {
+		got[info.ID] = strings.Join(info.WaitsOn, ", ")
+	}
+	if got[2] != waitLost || got[3] != waitHeld {
+		t.Errorf("task 2 waits on %q, want %q; task 3 on %q, want %q", got[2], waitLost, got[3], waitHeld)
 	}
 }

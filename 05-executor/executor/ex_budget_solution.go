@@ -1,4 +1,4 @@
-//go:build !ex_budget
+//go:build !ex_budget && !ex_budget_wrong_keepgoing && !ex_budget_wrong_nowake
 
 package executor
 

@@ -1,4 +1,4 @@
-//go:build !ex_generation
+//go:build !ex_generation && !ex_generation_wrong_closedflag && !ex_generation_wrong_swapped
 
 package executor
 

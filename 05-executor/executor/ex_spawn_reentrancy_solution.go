@@ -1,4 +1,4 @@
-//go:build !ex_spawn_reentrancy
+//go:build !ex_spawn_reentrancy && !ex_spawn_reentrancy_wrong_runnow && !ex_spawn_reentrancy_wrong_wake
 
 package executor
 

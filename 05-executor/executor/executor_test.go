@@ -199,7 +199,8 @@ func TestLostWakeup(t *testing.T) {
 func TestSpawnInsideFirstPoll(t *testing.T) {
 	ex := newExecutor(t, Options{})
 	var order []string
-	got := blockOn(t, ex, async(func(co *future.Co) string {
+	var got string
+	body := async(func(co *future.Co) string {
 		order = append(order, "parent: before Spawn")
 		h := Spawn(ex, async(func(co *future.Co) string {
 			order = append(order, "child runs")
@@ -208,10 +209,16 @@ func TestSpawnInsideFirstPoll(t *testing.T) {
 		}))
 		order = append(order, "parent: after Spawn")
 		return await(co, h).Value
-	}))
+	})
+	testutil.Within(t, 10*time.Second, "a parent awaiting the task it spawned (the spawned task never ran: Spawn must put it in the run queue)", func() {
+		var err error
+		if got, err = BlockOn(ex, body); err != nil {
+			t.Errorf("BlockOn: %v", err)
+		}
+	})
 	want := []string{"parent: before Spawn", "parent: after Spawn", "child runs"}
 	if diff := cmp.Diff(want, order); diff != "" {
-		t.Errorf("order (-want +got):\n%s", diff)
+		t.Errorf("order (-want +got): Spawn inside a task must only enqueue; the new task runs after the parent's poll returns, not inside it\n%s", diff)
 	}
 	if got != "grandchild" {
 		t.Errorf("result = %q, want grandchild", got)

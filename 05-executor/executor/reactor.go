@@ -139,17 +139,18 @@ func (ex *Executor) dispatch(ev poll.Event) {
 		s.hup = true
 	}
 	if ev.Readable || ev.ReadClosed || ev.Error {
-		s.readable = true
-		if w := s.readWaker; w != nil {
-			s.readWaker = nil
-			ex.wake(w)
-		}
+		ex.setReady(&s.readable, &s.readWaker)
 	}
 	if ev.Writable || ev.WriteClosed || ev.Error {
-		s.writable = true
-		if w := s.writeWaker; w != nil {
-			s.writeWaker = nil
-			ex.wake(w)
-		}
+		ex.setReady(&s.writable, &s.writeWaker)
 	}
+}
+
+// storeWaker keeps w as the waker of one direction of a source (slot is
+// &readWaker or &writeWaker). It is called on every poll that returns
+// pending, and it always keeps the latest waker: the future may have moved
+// to another task since its last poll, and only the latest poller is
+// waiting for it.
+func storeWaker(slot *future.Waker, w future.Waker) {
+	*slot = w
 }

@@ -69,7 +69,7 @@ func (ex *Executor) runTask(t *task) {
 		t.r.abort(ErrAborted)
 	case t.state.CompareAndSwap(stateRunning, stateIdle):
 		ex.logTask(t, "idle")
-		ex.detect.wentIdle(t)
+		ex.detect.wentIdle(t) // Options.DetectLostWakers; nothing when off
 	default: // notified during the poll: run it again, after the others
 		t.state.Store(stateScheduled)
 		ex.countWake(t)

@@ -217,7 +217,7 @@ func TestStaleEventAfterFdReuse(t *testing.T) {
 	// The new socket's own events still arrive.
 	ex.dispatch(poll.Event{Token: srcB.tok, Readable: true})
 	if woken.Load() != 1 {
-		t.Errorf("the new socket's own event did not wake it")
+		t.Errorf("the new socket's own event did not wake it: a token is the slot index (low 32 bits) and its generation (high 32)")
 	}
 }
 
@@ -323,7 +323,9 @@ func TestChattyConnectionBesideQuietOne(t *testing.T) {
 		}
 		quiet.Write([]byte("hi"))
 	}()
-	atQuiet := blockOnWithin(t, 10*time.Second, ex, async(func(co *future.Co) int64 {
+	var chattyStalled bool
+	var atQuiet int64
+	body := async(func(co *future.Co) int64 {
 		defer l.Close()
 		first := await(co, l.Accept())
 		second := await(co, l.Accept())
@@ -349,10 +351,30 @@ func TestChattyConnectionBesideQuietOne(t *testing.T) {
 			return chattyRead.Load() // how much the chatty one got before us
 		}))
 		at := await(co, q).Value
-		cs.Close()                      // the chatty task is woken and finds its stream closed
-		chattyEnd = await(co, ch).Value // checked below: after a watchdog failure this goroutine must not touch t
+		// The chatty task has yielded, maybe many times: it must still be
+		// served, 64 KiB more, now that the quiet one is done.
+		for deadline := time.Now().Add(5 * time.Second); chattyRead.Load() < at+64<<10; {
+			if time.Now().After(deadline) {
+				chattyStalled = true
+				break
+			}
+			await(co, ex.Sleep(time.Millisecond))
+		}
+		cs.Close() // the chatty task is woken and finds its stream closed
+		if !chattyStalled {
+			chattyEnd = await(co, ch).Value // checked below: after a watchdog failure this goroutine must not touch t
+		}
 		return at
-	}))
+	})
+	testutil.Within(t, 10*time.Second, "serving a quiet connection beside a chatty one (a chatty task that never yields starves it)", func() {
+		var err error
+		if atQuiet, err = BlockOn(ex, body); err != nil {
+			t.Errorf("BlockOn: %v", err)
+		}
+	})
+	if chattyStalled {
+		t.Fatal("the chatty task was never polled again after it yielded: spend must wake the task before it says no (its caller returns pending without storing a waker)")
+	}
 	if !errors.Is(chattyEnd, ErrClosed) {
 		t.Errorf("chatty task ended with %v, want ErrClosed", chattyEnd)
 	}
