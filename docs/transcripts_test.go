@@ -44,11 +44,12 @@ package docs
 // -run 'Transcripts/NAME' ./docs): what differs between runs needs a Rewrite
 // or a Drop, or the block is "one run". A block may show shell around the
 // command when the reader can run it as shown: `| grep _test.go` to keep only
-// a test's log lines, `| sed 's/^time=[^ ]* //'` for shorter log lines. What
+// a test's log lines, `| sed 's/^time=[^ ]* //'` for shorter log lines, and
+// `go run ./internal/cmd/holdport COMMAND` to show COMMAND failing on a port
+// in use (holdport holds a free port for as long as COMMAND runs, and ADDR
+// in COMMAND's arguments becomes its address: no fixed port, no sleep). What
 // a block starts in the background (`&`, its output sent to /dev/null) is
-// killed with the script's process group when the script ends; start it from
-// a built binary (`go build -o`), since `go run` may be rebuilding for seconds
-// on a loaded machine.
+// killed with the script's process group when the script ends.
 
 import (
 	"bufio"
