@@ -1,15 +1,21 @@
-// Command benchchart draws the charts of docs/benchmarks.md from the output
-// of stage 06's benchmarks (go test -bench), read from files or stdin:
+// Command benchchart draws the charts of docs/benchmarks.md and chapter 08
+// from the output of stage 06's and stage 08's benchmarks (go test -bench),
+// read from files or stdin:
 //
 //	go test -run '^$' -bench Echo -benchtime 3s -count 3 ./06-async-echo > docs/bench/echo.txt
 //	go test -run '^$' -bench IdleMemory -benchtime 1x ./06-async-echo > docs/bench/idle.txt
-//	go run ./internal/cmd/benchchart -out docs -md docs/benchmarks.md docs/bench/echo.txt docs/bench/idle.txt
+//	go test -run '^$' -bench . -benchtime 2s ./08-io-uring > docs/bench/08-echo.txt
+//	go run ./internal/cmd/benchchart -out docs -md docs/benchmarks.md docs/bench/*.txt
 //
-// It writes bench-echo-64.svg and bench-echo-4096.svg (messages per second by
-// connection count, one line per server; the median of the -count runs) and
-// bench-idle.svg (bytes of resident memory per idle connection) into -out,
-// each only when its benchmark is in the input. With -md it also rewrites the
-// tables between the benchchart markers in that Markdown file.
+// Each result belongs to the stage named by the pkg: line above it. From
+// stage 06's it writes bench-echo-64.svg and bench-echo-4096.svg (messages
+// per second by connection count, one line per server; the median of the
+// -count runs) and bench-idle.svg (bytes of resident memory per idle
+// connection) into -out, each only when its benchmark is in the input; with
+// -md it also rewrites the tables between the benchchart markers in that
+// Markdown file. From stage 08's it writes bench-08-echo.svg: messages per
+// second and system calls per message by connection count, io_uring against
+// readiness.
 package main
 
 import (
@@ -50,14 +56,25 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(inputs) == 0 {
 		inputs = append(inputs, stdin)
 	}
-	res := newResults()
+	st := stages{}
 	for _, in := range inputs {
-		if err := res.parse(in); err != nil {
+		if err := st.parse(in); err != nil {
 			return err
 		}
 	}
-	if res.empty() {
-		return fmt.Errorf("no BenchmarkEcho or BenchmarkIdleMemory results in the input")
+	res, uring := st[stage06], st[stage08]
+	if res == nil {
+		res = newResults()
+	}
+	if res.empty() && (uring == nil || len(uring.rate) == 0) {
+		return fmt.Errorf("no BenchmarkEcho or BenchmarkIdleMemory results of %s or %s in the input", stage06, stage08)
+	}
+	if uring != nil && len(uring.rate) > 0 {
+		name := filepath.Join(*out, "bench-08-echo."+*format)
+		if err := saveStacked(uringCharts(uring), chartWidth, 2*chartHeight, name); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "wrote", name)
 	}
 	for _, size := range res.sizes() {
 		name := filepath.Join(*out, fmt.Sprintf("bench-echo-%d.%s", size, *format))
@@ -78,6 +95,9 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "wrote", name)
 	}
 	if *mdFile != "" {
+		if res.empty() {
+			return fmt.Errorf("-md %s: the tables are stage 06's, and the input has none of its results", *mdFile)
+		}
 		md, err := os.ReadFile(*mdFile)
 		if err != nil {
 			return err

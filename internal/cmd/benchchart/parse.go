@@ -2,12 +2,51 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"io"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 )
+
+// The stages whose benchmarks are drawn, by the last element of the package
+// path that go test prints ("pkg: .../06-async-echo") above their results.
+// Both name their benchmarks BenchmarkEcho and BenchmarkIdleMemory.
+const (
+	stage06 = "06-async-echo"
+	stage08 = "08-io-uring"
+)
+
+// stages holds the results of each stage's benchmarks, by stage.
+type stages map[string]*results
+
+// parse reads go test -bench output and files each result under the stage
+// of the pkg: line above it: one input may hold several packages' output.
+func (st stages) parse(in io.Reader) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(nil, 1<<20)
+	stage := ""
+	for sc.Scan() {
+		line := sc.Text()
+		if pkg, ok := strings.CutPrefix(line, "pkg: "); ok {
+			stage = path.Base(strings.TrimSpace(pkg))
+			continue
+		}
+		if !strings.HasPrefix(line, "Benchmark") {
+			continue
+		}
+		if stage == "" {
+			return fmt.Errorf("a result before any pkg: line (is this go test -bench output?): %.60s", line)
+		}
+		if st[stage] == nil {
+			st[stage] = newResults()
+		}
+		st[stage].parseLine(line)
+	}
+	return sc.Err()
+}
 
 // results holds what the charts need from the benchmark output.
 type results struct {
@@ -29,7 +68,7 @@ type echoKey struct {
 
 // echoMetrics are the per-server units BenchmarkEcho reports, as
 // "<server>-<metric>"; longer first, since one ends another.
-var echoMetrics = []string{"client-cpu-µs/msg", "cpu-µs/msg", "sys-µs/msg", "msgs/s", "p50-µs", "p99-µs", "reads/msg", "writes/msg", "ctxsw/msg"}
+var echoMetrics = []string{"client-cpu-µs/msg", "cpu-µs/msg", "sys-µs/msg", "msgs/s", "p50-µs", "p99-µs", "reads/msg", "writes/msg", "ctxsw/msg", "syscalls/msg"}
 
 func newResults() *results {
 	return &results{
@@ -45,55 +84,55 @@ var (
 	idleName = regexp.MustCompile(`^BenchmarkIdleMemory/(.+?)(-\d+)?$`)
 )
 
-// parse reads go test -bench output: a result line is the benchmark's name,
-// its iteration count, then value-unit pairs ("27463 net-msgs/s").
-func (r *results) parse(in io.Reader) error {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+// parseLine reads one result line of go test -bench output: the benchmark's
+// name, its iteration count, then value-unit pairs ("27463 net-msgs/s").
+func (r *results) parseLine(line string) {
+	f := strings.Fields(line)
+	if len(f) < 4 {
+		return
+	}
+	metrics := map[string]float64{}
+	for i := 2; i+1 < len(f); i += 2 {
+		v, err := strconv.ParseFloat(f[i], 64)
+		if err != nil {
 			continue
 		}
-		metrics := map[string]float64{}
-		for i := 2; i+1 < len(f); i += 2 {
-			v, err := strconv.ParseFloat(f[i], 64)
-			if err != nil {
-				continue
-			}
-			metrics[f[i+1]] = v
-		}
-		if m := echoName.FindStringSubmatch(f[0]); m != nil {
-			size, _ := strconv.Atoi(m[1])
-			conns, _ := strconv.Atoi(m[2])
-			for unit, v := range metrics {
-				for _, metric := range echoMetrics {
-					if server, ok := strings.CutSuffix(unit, "-"+metric); ok {
-						k := echoKey{size, conns, server, metric}
-						r.echo[k] = append(r.echo[k], v)
-						break
-					}
-				}
-				server, ok := strings.CutSuffix(unit, "-msgs/s")
-				if !ok {
-					continue
-				}
-				if r.rate[size] == nil {
-					r.rate[size] = map[int]map[string][]float64{}
-				}
-				if r.rate[size][conns] == nil {
-					r.rate[size][conns] = map[string][]float64{}
-				}
-				r.rate[size][conns][server] = append(r.rate[size][conns][server], v)
-			}
-		} else if m := idleName.FindStringSubmatch(f[0]); m != nil {
-			if v, ok := metrics["B/conn"]; ok {
-				r.idle[m[1]] = v
-			}
-			r.idleMetrics[m[1]] = metrics
-		}
+		metrics[f[i+1]] = v
 	}
-	return sc.Err()
+	if m := echoName.FindStringSubmatch(f[0]); m != nil {
+		size, _ := strconv.Atoi(m[1])
+		conns, _ := strconv.Atoi(m[2])
+		r.addEcho(size, conns, metrics)
+	} else if m := idleName.FindStringSubmatch(f[0]); m != nil {
+		if v, ok := metrics["B/conn"]; ok {
+			r.idle[m[1]] = v
+		}
+		r.idleMetrics[m[1]] = metrics
+	}
+}
+
+// addEcho files one BenchmarkEcho result's per-server metrics.
+func (r *results) addEcho(size, conns int, metrics map[string]float64) {
+	for unit, v := range metrics {
+		for _, metric := range echoMetrics {
+			if server, ok := strings.CutSuffix(unit, "-"+metric); ok {
+				k := echoKey{size, conns, server, metric}
+				r.echo[k] = append(r.echo[k], v)
+				break
+			}
+		}
+		server, ok := strings.CutSuffix(unit, "-msgs/s")
+		if !ok {
+			continue
+		}
+		if r.rate[size] == nil {
+			r.rate[size] = map[int]map[string][]float64{}
+		}
+		if r.rate[size][conns] == nil {
+			r.rate[size][conns] = map[string][]float64{}
+		}
+		r.rate[size][conns][server] = append(r.rate[size][conns][server], v)
+	}
 }
 
 func (r *results) empty() bool { return len(r.rate) == 0 && len(r.idle) == 0 }
