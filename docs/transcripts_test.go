@@ -105,6 +105,7 @@ var transcripts = map[string]check{
 	"04-test-blockonbusyloop":        {},
 	"04-run-blockon":                 {},
 	"05-run-spawn":                   {},
+	"workshop-wrong-answer":          {Rewrite: map[string]string{`read \d+ bytes, want`: "read N bytes, want"}},
 	"05-run-tcp-debug":               {Rewrite: map[string]string{`\bfd=\d+`: "fd=N"}},
 	"05-test-spawndetachedissmaller": {Rewrite: map[string]string{`\d+ bytes with a JoinHandle, \d+ detached`: "N bytes with a JoinHandle, N detached"}},
 	"05-test-shortread":              {},
