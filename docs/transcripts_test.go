@@ -113,6 +113,7 @@ var transcripts = map[string]check{
 	"04-test-blockonbusyloop":        {},
 	"04-run-blockon":                 {},
 	"05-run-spawn":                   {},
+	"workshop-wrong-answer":          {Rewrite: map[string]string{`read \d+ bytes, want`: "read N bytes, want"}},
 	"05-test-spawndetachedissmaller": {Rewrite: map[string]string{`\d+ bytes with a JoinHandle, \d+ detached`: "N bytes with a JoinHandle, N detached"}},
 	"05-test-shortread":              {},
 	"05-test-emfile":                 {},
@@ -126,7 +127,6 @@ var transcripts = map[string]check{
 	"07-run-deadlock":                {},
 	"08-run-selftest":                {NeedsIOUring: true},
 	"08-test-releasenow":             {NeedsIOUring: true},
-	"workshop-drain-wrong":           {Rewrite: map[string]string{`read \d+ bytes, want`: "read N bytes, want"}},
 }
 
 // transcriptTimeout bounds one block's commands (all of them together).

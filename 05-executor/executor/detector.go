@@ -2,6 +2,7 @@ package executor
 
 import (
 	"runtime"
+	"runtime/trace"
 	"time"
 	"weak"
 
@@ -63,7 +64,12 @@ func (d *lostWakerDetector) poll(t *task) bool {
 	}
 	saved := t.cx
 	t.cx = *future.NewContext(p)
-	done := t.r.poll()
+	var done bool
+	if tr := t.ex.traceOf(t); tr != nil { // runtime/trace on too: the same region as runTask's
+		trace.WithRegion(tr.ctx, "executor.poll", func() { done = t.r.poll() })
+	} else {
+		done = t.r.poll()
+	}
 	t.cx = saved // the task itself must not keep the probe alive
 	return done
 }

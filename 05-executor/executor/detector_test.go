@@ -1,11 +1,13 @@
 package executor
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
 	"regexp"
 	"runtime"
+	"runtime/trace"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +139,25 @@ func TestLostWakerDetectorSkipsWokenTasks(t *testing.T) {
 		if got := ex.stats.LostWakers - before; got != tc.want {
 			t.Errorf("a task in state %s with no probe: %d reports, want %d", stateNames[tc.state], got, tc.want)
 		}
+	}
+}
+
+// TestLostWakerDetectorKeepsTraceRegions: with the detector on, a poll is
+// still an executor.poll region of the task's runtime/trace task.
+func TestLostWakerDetectorKeepsTraceRegions(t *testing.T) {
+	if trace.IsEnabled() {
+		t.Skip("a trace is already running")
+	}
+	var buf bytes.Buffer
+	if err := trace.Start(&buf); err != nil {
+		t.Skip(err)
+	}
+	ex := newExecutor(t, Options{DetectLostWakers: true})
+	blockOn(t, ex, async(func(co *future.Co) int {
+		return await(co, Spawn(ex, future.Ready(1))).Value
+	}))
+	trace.Stop()
+	if !bytes.Contains(buf.Bytes(), []byte("executor.poll")) {
+		t.Error("with the detector on, the trace has no executor.poll region")
 	}
 }

@@ -78,3 +78,30 @@ func TestWindow(t *testing.T) {
 		t.Error("Convert with a bad regexp: no error")
 	}
 }
+
+// Stage 03's loop logs one record per event with its poll's number: a new
+// number is a new epoll_wait.
+func TestConvertStage03(t *testing.T) {
+	log := `level=DEBUG msg=event poll=1 event="token 1: readable" source=listener
+level=DEBUG msg=event poll=1 event="token 3: writable" source="client connection"
+level=DEBUG msg="running callbacks from the worker" n=2
+level=DEBUG msg=event poll=2 event="token 0: readable" source="user event (file I/O done)"
+`
+	got, err := Convert(strings.NewReader(log), Window{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `sequenceDiagram
+  participant E as executor
+  participant OS as OS
+  E->>OS: epoll_wait
+  OS-->>E: listener: readable
+  OS-->>E: client connection: writable
+  E->>E: run the worker's callbacks
+  E->>OS: epoll_wait
+  OS-->>E: user event (file I/O done): readable
+`
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Convert (-want +got):\n%s", diff)
+	}
+}
