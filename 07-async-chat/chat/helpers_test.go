@@ -56,7 +56,13 @@ func startServer(t *testing.T, cfg Config) *testServer {
 		}
 		ts.done <- err
 	}()
-	t.Cleanup(func() { ts.shutdown(20 * time.Second) })
+	t.Cleanup(func() {
+		within := 20 * time.Second
+		if t.Failed() {
+			within = 3 * time.Second // a broken server may never stop: fail soon
+		}
+		ts.shutdown(within)
+	})
 	return ts
 }
 
