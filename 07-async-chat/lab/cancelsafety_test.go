@@ -274,3 +274,113 @@ func TestCancelSafetySpawnBlocking(t *testing.T) {
 	}
 	t.Log("NOT safe: the function ran to its end, and its result (42) was lost with the future")
 }
+
+// holders are the futures that hold another one: Select, Timeout and Async.
+// Each wraps the future it is given (Map only turns the result into a
+// struct{}: it passes Drop through).
+var holders = []struct {
+	name string
+	hold func(ex *executor.Executor, fut future.Future[executor.Result[int]]) future.Future[struct{}]
+}{
+	{"Select", func(_ *executor.Executor, fut future.Future[executor.Result[int]]) future.Future[struct{}] {
+		return future.Map(tasks.Select(fut), func(tasks.Selected[executor.Result[int]]) struct{} { return struct{}{} })
+	}},
+	{"Timeout", func(ex *executor.Executor, fut future.Future[executor.Result[int]]) future.Future[struct{}] {
+		return future.Map(executor.Timeout(ex, time.Hour, fut), func(executor.Result[executor.Result[int]]) struct{} { return struct{}{} })
+	}},
+	{"Async", func(_ *executor.Executor, fut future.Future[executor.Result[int]]) future.Future[struct{}] {
+		return future.Async(func(co *future.Co) struct{} { future.Await(co, fut); return struct{}{} })
+	}},
+}
+
+// A holder dropped halfway loses what the future it holds loses: nothing
+// with a waiting Read in it, the bytes already read with a ReadFull.
+func TestCancelSafetySelectTimeoutAsync(t *testing.T) {
+	for _, h := range holders {
+		t.Run(h.name, func(t *testing.T) {
+			got := withConn(t, func(co *future.Co, ex *executor.Executor, st *executor.Stream, peer net.Conn) [2]string {
+				buf := make([]byte, 16)
+				timedOut(t, future.Await(co, executor.Timeout(ex, soon, h.hold(ex, st.Read(buf)))))
+				peer.Write([]byte("abc"))
+				n, _ := future.Await(co, st.Read(buf)).Get()
+				afterRead := string(buf[:n])
+
+				peer.Write([]byte("def"))
+				full := make([]byte, 6)
+				timedOut(t, future.Await(co, executor.Timeout(ex, soon, h.hold(ex, st.ReadFull(full))))) // took "def"
+				peer.Write([]byte("ghi"))
+				n, _ = future.Await(co, st.ReadFull(full[:3])).Get()
+				return [2]string{afterRead, string(full[:n])}
+			})
+			if got[0] != "abc" {
+				t.Errorf("safe: a %s dropped while it held a waiting Read loses nothing; the next Read got %q, want abc", h.name, got[0])
+			}
+			if got[1] != "ghi" {
+				t.Errorf("NOT safe: a %s dropped while it held a ReadFull halfway loses what the ReadFull read; the next read got %q, want ghi (def lost)", h.name, got[1])
+			}
+		})
+	}
+}
+
+type countingWaker struct{ n int }
+
+func (w *countingWaker) Wake() { w.n++ }
+
+// Safe only if the holder drops what it holds: a Recv that was woken and
+// then dropped (inside its holder) must pass its wake on, or the other
+// receiver sleeps while the value waits in the channel. Polled by hand,
+// so that the test sees each wake.
+func TestCancelSafetySelectTimeoutAsyncPassTheWakeOn(t *testing.T) {
+	for _, h := range holders {
+		t.Run(h.name, func(t *testing.T) {
+			got := onExecutor(t, func(co *future.Co, ex *executor.Executor) executor.Result[int] {
+				ch := channel.New[int](1)
+				var heldWaker, otherWaker countingWaker
+				held, other := h.hold(ex, ch.Recv()), ch.Recv()
+				heldCx, otherCx := future.NewContext(&heldWaker), future.NewContext(&otherWaker)
+				if held.Poll(heldCx).IsReady() || other.Poll(otherCx).IsReady() {
+					t.Fatal("a Recv on an empty channel was ready")
+				}
+				ch.TrySend(7)
+				if heldWaker.n != 1 || otherWaker.n != 0 {
+					t.Fatalf("the send woke the held Recv %d times and the other %d times, want 1 and 0 (the held one was first in line)", heldWaker.n, otherWaker.n)
+				}
+				future.Drop(held) // dropped halfway: woken, never polled again
+				if otherWaker.n != 1 {
+					t.Fatalf("lost wakeup: dropping the %s did not drop the Recv it held, so its wake was not passed on; the other receiver sleeps with 7 in the channel", h.name)
+				}
+				p := other.Poll(otherCx)
+				if !p.IsReady() {
+					t.Fatal("the other receiver was woken but found nothing")
+				}
+				return p.Value()
+			})
+			if v, err := got.Get(); err != nil || v != 7 {
+				t.Errorf("the other receiver got %v, %v; want 7: nothing is lost when the holder drops a Recv", v, err)
+			}
+		})
+	}
+}
+
+// An Async is also a future that keeps progress across steps: its locals.
+// Dropped while parked on a Read (safe), it loses what it had read before.
+func TestCancelSafetyAsyncLocals(t *testing.T) {
+	got := withConn(t, func(co *future.Co, ex *executor.Executor, st *executor.Stream, peer net.Conn) string {
+		peer.Write([]byte("abc"))
+		body := future.Async(func(co *future.Co) string {
+			first := make([]byte, 3)
+			future.Await(co, st.ReadFull(first)) // "abc", kept in a local
+			rest := make([]byte, 16)
+			n, _ := future.Await(co, st.Read(rest)).Get() // parked here, on a safe Read
+			return string(first) + string(rest[:n])
+		})
+		timedOut(t, future.Await(co, executor.Timeout(ex, soon, body)))
+		peer.Write([]byte("def"))
+		buf := make([]byte, 16)
+		n, _ := future.Await(co, st.Read(buf)).Get()
+		return string(buf[:n])
+	})
+	if got != "def" {
+		t.Errorf("NOT safe: an Async dropped while parked on a safe Read loses its locals; the next Read got %q, want def (abc lost with the local)", got)
+	}
+}
