@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -186,6 +187,39 @@ func TestCancelSafetySend(t *testing.T) {
 	if len(got) != 1 || got[0] != 1 {
 		t.Errorf("safe (the caller keeps the value; only its place in line is lost): a dropped Send sent nothing; the channel held %v, want [1]", got)
 	}
+	if order := sendAgainAfterADrop(t); order != [3]int{1, 3, 2} {
+		t.Errorf("a Send of 2, dropped while first in line and made again, was received in the order %v, want [1 3 2]: the Send of 3 that queued behind it must now go first", order)
+	}
+}
+
+// sendAgainAfterADrop queues Send(2), then Send(3), on a full channel,
+// drops the first and sends 2 again, polling by hand: the order in which
+// the values arrive shows that the dropped Send lost its place in line.
+func sendAgainAfterADrop(t *testing.T) [3]int {
+	return onExecutor(t, func(co *future.Co, ex *executor.Executor) [3]int {
+		ch := channel.New[int](1)
+		ch.TrySend(1)
+		cx := future.NewContext(future.Noop())
+		two, three := ch.Send(2), ch.Send(3)
+		if two.Poll(cx).IsReady() || three.Poll(cx).IsReady() {
+			t.Fatal("a Send into a full channel was ready")
+		}
+		future.Drop(two)
+		two = ch.Send(2)
+		pending := []future.Future[error]{two, three}
+		var order [3]int
+		for i := range order {
+			pending = slices.DeleteFunc(pending, func(s future.Future[error]) bool {
+				return s.Poll(cx).IsReady() // the head fills the slot a receive granted it
+			})
+			r, err := ch.TryRecv()
+			if err != nil {
+				t.Fatalf("value %d: %v: the slot a receive freed went to nobody (was the dropped Send left in line?)", i, err)
+			}
+			order[i] = r
+		}
+		return order
+	})
 }
 
 func TestCancelSafetySleep(t *testing.T) {
