@@ -1,4 +1,4 @@
-//go:build !ex_slowconsumer && !ex_slowconsumer_wrong_drop && !ex_slowconsumer_wrong_linesonly
+//go:build !ex_slowconsumer && !ex_slowconsumer_wrong_drop && !ex_slowconsumer_wrong_linesonly && !ex_slowconsumer_wrong_wait
 
 package chat
 
