@@ -134,8 +134,8 @@ func TestIdleTimeout(t *testing.T) {
 	// that long, even on a loaded machine.
 	ts := startServer(t, Config{Idle: 300 * time.Millisecond}, loop.Options{})
 	t.Run("a silent client is closed", func(t *testing.T) {
+		start := time.Now() // before the dial: the server's idle timer cannot start earlier
 		c := dial(t, ts.addr)
-		start := time.Now()
 		if _, err := c.Read(make([]byte, 1)); err != io.EOF {
 			t.Fatalf("Read on a silent connection = %v, want EOF (closed by the server)", err)
 		}
