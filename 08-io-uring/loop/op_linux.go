@@ -22,6 +22,12 @@ type op struct {
 	// so the loop does.
 	linked, givesFd bool
 
+	// For the task dump: the SQE's opcode and descriptor, and the loop's
+	// clock when it was written (see dump_linux.go).
+	kind    uint8
+	fd      int32
+	started uint32
+
 	waker future.Waker // the future waiting for the CQE
 
 	// The result. A multishot operation keeps every CQE until the future
@@ -66,7 +72,9 @@ func (l *Loop) sqe() *uring.SQE {
 // flight. The SQE reaches the kernel at the end of this turn of the loop.
 func (l *Loop) start(prep func(s *uring.SQE, userData uint64)) *op {
 	o := l.newOp()
-	prep(l.sqe(), o.userData())
+	s := l.sqe()
+	prep(s, o.userData())
+	o.kind, o.fd, o.started = s.Opcode, s.Fd, l.turnMS
 	return o
 }
 
