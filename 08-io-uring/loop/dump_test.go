@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/async-from-scratch/course/04-futures/future"
 	"github.com/async-from-scratch/course/internal/testutil"
@@ -128,5 +129,17 @@ func TestDumpFromAStuckPoll(t *testing.T) {
 	}))
 	if err := <-errc; err != ErrLoopBusy {
 		t.Errorf("Dump = %v, want ErrLoopBusy", err)
+	}
+}
+
+// TestDumpFieldsFitTheSizeClasses: the dump's fields must not move an op or
+// a task into a larger allocation size class (96 and 64 bytes); each idle
+// connection holds one of each (BenchmarkIdleMemory in ./08-io-uring).
+func TestDumpFieldsFitTheSizeClasses(t *testing.T) {
+	if got := unsafe.Sizeof(op{}); got > 96 {
+		t.Errorf("an op is %d bytes, more than the 96-byte size class", got)
+	}
+	if got := unsafe.Sizeof(task{}); got > 64 {
+		t.Errorf("a task is %d bytes, more than the 64-byte size class", got)
 	}
 }
