@@ -163,7 +163,11 @@ func TestDumpSignal(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			for strings.Count(errOut.String(), "end of task dump") < dumps {
+			for deadline := time.Now().Add(10 * time.Second); strings.Count(errOut.String(), "end of task dump") < dumps; {
+				if time.Now().After(deadline) {
+					t.Errorf("no task dump on stderr within 10s of SIGUSR1 number %d", dumps)
+					return
+				}
 				time.Sleep(10 * time.Millisecond)
 			}
 		}
@@ -180,5 +184,8 @@ func TestDumpSignal(t *testing.T) {
 		if !strings.Contains(log, want) {
 			t.Errorf("the dump lacks %q:\n%s", want, log)
 		}
+	}
+	if strings.Contains(log, `signal="user defined signal 1"`) || !strings.Contains(log, "msg=signal signal=terminated") {
+		t.Errorf("SIGUSR1 must only dump, and SIGTERM then stop the server; the log says otherwise:\n%s", log)
 	}
 }

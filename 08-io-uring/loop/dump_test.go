@@ -4,12 +4,15 @@
 package loop
 
 import (
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/async-from-scratch/course/04-futures/future"
 	"github.com/async-from-scratch/course/internal/testutil"
@@ -67,6 +70,12 @@ func TestTasksSaysWhatEachTaskWaitsOn(t *testing.T) {
 			t.Errorf("task %d spawned at %q, want this file", info.ID, info.Spawn)
 		}
 	}
+	// The root was polled after its 20ms sleep, tasks 2 and 3 before it: a
+	// clock not read after the loop slept would give them one time.
+	if infos[0].SincePoll >= infos[2].SincePoll {
+		t.Errorf("the root's last poll (%v ago) is not later than task 3's (%v ago): the loop's clock stood still",
+			infos[0].SincePoll, infos[2].SincePoll)
+	}
 	if fd := regexp.MustCompile(`recv fd (\d+)`).FindStringSubmatch(infos[1].WaitsOn[0]); fd == nil || fd[1] == "0" {
 		t.Errorf("task 2's recv names no descriptor: %q", infos[1].WaitsOn)
 	}
@@ -81,29 +90,34 @@ func TestTasksSaysWhatEachTaskWaitsOn(t *testing.T) {
 	}
 }
 
-// TestDumpFromAnotherGoroutine asks a loop asleep in io_uring_enter for its
-// dump: the eventfd wakes it, it answers, and it goes on; after Run, Dump
-// says the loop is not running.
+// TestDumpFromAnotherGoroutine asks a loop asleep in io_uring_enter, its
+// only task waiting on a recv, for its dump: the eventfd must wake it to
+// answer. Then the recv gets its data, and Run returns; after Run, Dump says
+// the loop is not running.
 func TestDumpFromAnotherGoroutine(t *testing.T) {
 	l := newLoop(t, Options{})
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fds[0])
+	defer unix.Close(fds[1])
 	var out testutil.SyncBuffer
 	errc := make(chan error, 1)
-	run(t, l, "a dump while asleep", future.Async(func(co *future.Co) int {
-		go func() { errc <- l.Dump(&out, 5*time.Second) }()
-		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(out.String(), "waits on"); {
-			if time.Now().After(deadline) {
-				t.Error("no dump within 5s: the loop did not wake for it")
-				return 0
-			}
-			future.Await(co, l.Sleep(time.Millisecond))
+	go func() {
+		for !l.asleep() {
+			time.Sleep(time.Millisecond) // the watchdog of run ends a wait that does not end
 		}
-		return 0
-	}))
+		err := l.Dump(&out, 3*time.Second)
+		unix.Write(fds[1], []byte("x")) // ends the recv, and Run
+		errc <- err
+	}()
+	run(t, l, "a dump while asleep", l.RecvInto(fds[0], make([]byte, 1)))
 	if err := <-errc; err != nil {
-		t.Errorf("Dump = %v", err)
+		t.Errorf("Dump = %v: a loop asleep in io_uring_enter must wake to answer it", err)
 	}
-	if !strings.Contains(out.String(), "loop: 1 tasks") {
-		t.Errorf("Dump wrote %q", out.String())
+	if !strings.Contains(out.String(), "loop: 1 tasks") || !strings.Contains(out.String(), fmt.Sprintf("recv fd %d", fds[0])) {
+		t.Errorf("Dump wrote %q, want 1 task waiting on a recv on fd %d", out.String(), fds[0])
 	}
 	var after strings.Builder
 	if err := l.Dump(&after, time.Second); err != nil || after.String() != "loop: not running\n" {
@@ -142,4 +156,11 @@ func TestDumpFieldsFitTheSizeClasses(t *testing.T) {
 	if got := unsafe.Sizeof(task{}); got > 64 {
 		t.Errorf("a task is %d bytes, more than the 64-byte size class", got)
 	}
+}
+
+// asleep tells whether the loop is (about to be) asleep in io_uring_enter.
+func (l *Loop) asleep() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sleeping
 }
