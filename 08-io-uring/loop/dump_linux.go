@@ -35,6 +35,9 @@ func (l *Loop) Tasks() []TaskInfo {
 	infos := make([]TaskInfo, 0, len(l.tasks))
 	for _, t := range l.tasks {
 		info := TaskInfo{ID: uint64(t.id), Spawn: siteString(t.site), Future: fmt.Sprintf("%T", t.fut), SincePoll: -1}
+		if t == l.root {
+			info.Future = l.rootFut
+		}
 		if t.lastPoll != 0 {
 			info.SincePoll = time.Duration(now-t.lastPoll) * time.Millisecond
 		}

@@ -76,6 +76,9 @@ func TestTasksSaysWhatEachTaskWaitsOn(t *testing.T) {
 		t.Errorf("the root's last poll (%v ago) is not later than task 3's (%v ago): the loop's clock stood still",
 			infos[0].SincePoll, infos[2].SincePoll)
 	}
+	if f := infos[0].Future; !strings.HasPrefix(f, "*future.asyncFuture[") {
+		t.Errorf("the root's future is %q, want the type given to Run", f)
+	}
 	if fd := regexp.MustCompile(`recv fd (\d+)`).FindStringSubmatch(infos[1].WaitsOn[0]); fd == nil || fd[1] == "0" {
 		t.Errorf("task 2's recv names no descriptor: %q", infos[1].WaitsOn)
 	}

@@ -89,6 +89,8 @@ type Loop struct {
 	running bool      // Run is between its start and its shutdown
 	spawned uint32    // tasks ever added: the last one's id
 	polling *task     // the task being polled
+	root    *task     // Run's task, whose future is a Map of rootFut
+	rootFut string    // the type of the future given to Run
 	turnMS  uint32    // the loop's clock, read once per sleep (see tickClock)
 	clockAt time.Time // the clock's zero
 
@@ -186,6 +188,7 @@ func Run[T any](l *Loop, fut future.Future[T]) (T, error) {
 	root.fut = future.Map(fut, func(v T) struct{} { result, done = v, true; return struct{}{} })
 	l.addTask(root)
 	root.Wake()
+	l.root, l.rootFut = root, fmt.Sprintf("%T", fut)
 	l.startDumps()
 	for {
 		l.runTasks()
