@@ -41,7 +41,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 var readyHook func(addr string)
 
 // serve is run with its seams exposed for tests: sigs delivers the stop
-// signal, and ready (if not nil) is called with the listening address.
+// signals and SIGUSR1, and ready (if not nil) is called with the listening address.
 func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, ready func(addr string)) error {
 	return demo.Program{
 		Name:  "08-io-uring",
