@@ -13,6 +13,7 @@
 //	go run ./08-io-uring selftest                 # server, clients, shutdown, exit 0
 //	go run ./08-io-uring load -conns 500          # the load generator, for a second
 //	go run ./08-io-uring demos                    # the demo names
+//	kill -USR1 $(pgrep -n 08-io-uring)            # the loop's task dump on stderr; it goes on
 //
 // Flags: -addr, -mode echo|file, -root DIR, -idle DURATION, -max-conns N,
 // -grace DURATION, -oneshot (an SQE per accept and per recv, not multishot).

@@ -27,23 +27,27 @@ func main() {
 	}
 }
 
-// run is the program. It installs the SIGINT/SIGTERM handler and stops it
-// again before returning.
+// run is the program. It installs the SIGINT/SIGTERM handler and the
+// SIGUSR1 task dump (as stage 05's DumpOnSignal does; docs/stuck-task.md),
+// and stops them again before returning.
 func run(args []string, stdout, stderr io.Writer) error {
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
 	defer signal.Stop(sigs)
-	return serve(args, stdout, stderr, sigs, nil)
+	return serve(args, stdout, stderr, sigs, readyHook)
 }
 
+// readyHook, when set by a test, learns the address the server listens on.
+var readyHook func(addr string)
+
 // serve is run with its seams exposed for tests: sigs delivers the stop
-// signal, and ready (if not nil) is called with the listening address.
+// signals and SIGUSR1, and ready (if not nil) is called with the listening address.
 func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, ready func(addr string)) error {
 	return demo.Program{
 		Name:  "08-io-uring",
 		Usage: "[server flags] | <demo> [flags]",
 		Default: func(args []string, stdout io.Writer, log *slog.Logger) error {
-			return server(args, stdout, log, sigs, ready)
+			return server(args, stdout, stderr, log, sigs, ready)
 		},
 		Demos: []demo.Demo{
 			{Name: "selftest", What: "start the server on 127.0.0.1:0, run a few clients against it, shut it down, exit 0", Run: demo.NoFlags(selftest)},
@@ -53,7 +57,7 @@ func serve(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal, ready
 }
 
 // server parses the server's flags and serves until a signal.
-func server(args []string, stdout io.Writer, log *slog.Logger, sigs <-chan os.Signal, ready func(addr string)) error {
+func server(args []string, stdout, stderr io.Writer, log *slog.Logger, sigs <-chan os.Signal, ready func(addr string)) error {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:7880", "address to listen on")
 	mode := fs.String("mode", "echo", "echo or file")
@@ -85,12 +89,13 @@ func server(args []string, stdout io.Writer, log *slog.Logger, sigs <-chan os.Si
 		defer root.Close()
 		cfg.Root = root
 	}
-	return serveUntil(cfg, log, sigs, ready)
+	return serveUntil(cfg, log, stderr, sigs, ready)
 }
 
-// serveUntil runs one loop with the server as its root future until a signal
-// arrives on sigs.
-func serveUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, ready func(string)) error {
+// serveUntil runs one loop with the server as its root future until a stop
+// signal arrives on sigs. SIGUSR1 on sigs writes the loop's task dump to
+// dumpTo, and the server goes on.
+func serveUntil(cfg echo.Config, log *slog.Logger, dumpTo io.Writer, sigs <-chan os.Signal, ready func(string)) error {
 	l, err := loop.New(loop.Options{Logger: log})
 	if err != nil {
 		return err // "io_uring is not available: ..." where it is not
@@ -106,11 +111,18 @@ func serveUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, ready 
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
-		select {
-		case sig := <-sigs:
-			log.Info("signal", "signal", sig.String())
-			stop.Notify()
-		case <-done:
+		for {
+			select {
+			case sig := <-sigs:
+				if sig == syscall.SIGUSR1 {
+					dumpTasks(l, dumpTo, sig)
+					continue
+				}
+				log.Info("signal", "signal", sig.String())
+				stop.Notify()
+			case <-done:
+			}
+			return
 		}
 	}()
 	if ready != nil {
@@ -123,6 +135,13 @@ func serveUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, ready 
 	return result
 }
 
+// dumpTasks writes the loop's task dump between stage 05's header and footer.
+func dumpTasks(l *loop.Loop, w io.Writer, sig os.Signal) {
+	fmt.Fprintf(w, "--- task dump (%v): 1 loop ---\n", sig)
+	_ = l.Dump(w, time.Second) // on error, it says why in w
+	fmt.Fprintln(w, "--- end of task dump ---")
+}
+
 // startServer runs serveUntil on another goroutine with an ephemeral port and
 // returns its address and a function that stops it and returns its error.
 func startServer(log *slog.Logger) (addr string, stop func() error, err error) {
@@ -131,7 +150,7 @@ func startServer(log *slog.Logger) (addr string, stop func() error, err error) {
 	errc := make(chan error, 1)
 	go func() {
 		errc <- serveUntil(echo.Config{Addr: "127.0.0.1:0", Grace: time.Second, Logger: log},
-			log, sigs, func(a string) { addrc <- a })
+			log, io.Discard, sigs, func(a string) { addrc <- a })
 	}()
 	select {
 	case addr = <-addrc:

@@ -120,3 +120,72 @@ func testSignal(t *testing.T, sig syscall.Signal) {
 		}
 	}
 }
+
+// TestDumpSignal sends SIGUSR1 to a running server with one connection: the
+// loop's task dump goes to standard error, naming the connection's recv and
+// the loop's totals, and the server goes on echoing.
+func TestDumpSignal(t *testing.T) {
+	ringtest.Require(t, uring.Available())
+	testutil.WarmRuntime()
+	testutil.CheckNoFDLeak(t)
+	addrc := make(chan string, 1)
+	readyHook = func(a string) { addrc <- a }
+	defer func() { readyHook = nil }()
+	var out, errOut testutil.SyncBuffer
+	errc := make(chan error, 1)
+	go func() { errc <- run([]string{"-addr", "127.0.0.1:0", "-grace", "200ms"}, &out, &errOut) }()
+	testutil.Within(t, 30*time.Second, "dump, then echo", func() {
+		var addr string
+		select {
+		case addr = <-addrc:
+		case err := <-errc:
+			t.Errorf("run returned early: %v", err)
+			return
+		}
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		echo := func() {
+			c.Write([]byte("hi"))
+			if _, err := io.ReadFull(c, make([]byte, 2)); err != nil {
+				t.Errorf("echo: %v", err)
+			}
+		}
+		echo()
+		// Right after an echo the connection's task may still be
+		// scheduled (its send's CQE just woke it); dump until it is idle.
+		for dumps := 1; !strings.Contains(errOut.String(), "recv fd "); dumps++ {
+			if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
+				t.Error(err)
+				return
+			}
+			for deadline := time.Now().Add(10 * time.Second); strings.Count(errOut.String(), "end of task dump") < dumps; {
+				if time.Now().After(deadline) {
+					t.Errorf("no task dump on stderr within 10s of SIGUSR1 number %d", dumps)
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		echo() // the server went on
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+		if err := <-errc; err != nil {
+			t.Errorf("run = %v", err)
+		}
+	})
+	log := errOut.String()
+	t.Log("\n" + log)
+	for _, want := range []string{"--- task dump (user defined signal 1): 1 loop ---", "loop: 2 tasks, ",
+		" io_uring_enter calls, ", "  task  state", "recv fd ", "echo/server_linux.go:"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the dump lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, `signal="user defined signal 1"`) || !strings.Contains(log, "msg=signal signal=terminated") {
+		t.Errorf("SIGUSR1 must only dump, and SIGTERM then stop the server; the log says otherwise:\n%s", log)
+	}
+}

@@ -47,6 +47,16 @@
 //	                                                    v
 //	                                                orphaned --CQE--> buffer released, free
 //
+// # Task dump
+//
+// Tasks lists the unfinished tasks as stage 05's executor does (TaskInfo is
+// its type); an idle task waits on the operations whose waker it is, read
+// from the operation table: "recv fd 12, in flight 3s". Dump asks a running
+// loop for the same from any goroutine (the program's SIGUSR1), waking it
+// through the eventfd. A task carries its id, spawn site and last poll (a
+// 64-byte allocation instead of 48), an operation its opcode, descriptor and
+// start (in the 96 bytes it had); the clock is read once per sleep.
+//
 // # Simplifications
 //
 //   - NOTE: one goroutine, locked to its thread (runtime.LockOSThread) while

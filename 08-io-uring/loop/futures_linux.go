@@ -203,7 +203,7 @@ func (l *Loop) Send(fd int, p []byte, idle time.Duration) future.Future[Result[i
 		l: l, idle: idle,
 		prep: func(s *uring.SQE, ud uint64) {
 			s.PrepSend(fd, p, ud)
-			l.ops[uint32(ud)].keep = p
+			l.ops[uint32(ud)].pin(p)
 		},
 		result: sendResult,
 	}
@@ -227,7 +227,7 @@ func (l *Loop) RecvInto(fd int, p []byte) future.Future[Result[int]] {
 		l: l,
 		prep: func(s *uring.SQE, ud uint64) {
 			s.PrepRecv(fd, p, ud)
-			l.ops[uint32(ud)].keep = p
+			l.ops[uint32(ud)].pin(p)
 		},
 		result: func(c uring.CQE, _ *op) Result[int] {
 			switch {
@@ -250,7 +250,7 @@ func (l *Loop) ReadAt(fd int, p []byte, off int64) future.Future[Result[int]] {
 		l: l,
 		prep: func(s *uring.SQE, ud uint64) {
 			s.PrepRead(fd, p, uint64(off), ud)
-			l.ops[uint32(ud)].keep = p
+			l.ops[uint32(ud)].pin(p)
 		},
 		result: func(c uring.CQE, _ *op) Result[int] {
 			if c.Res < 0 {

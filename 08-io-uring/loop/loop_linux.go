@@ -51,6 +51,7 @@ type Stats struct {
 	Orphans     uint64 // CQEs of operations whose future was dropped
 	Stale       uint64 // CQEs whose generation was old (never expected)
 	Polls       uint64 // task polls
+	Wakes       uint64 // wakes that queued a task (its spawn included)
 	Wakeups     uint64 // eventfd wakes from other goroutines
 	BuffersHeld int    // provided buffers taken by CQEs and not yet given back
 }
@@ -83,6 +84,16 @@ type Loop struct {
 
 	wakeups atomic.Uint64 // Stats.Wakeups, counted by other goroutines
 
+	// The task dump (dump_linux.go). dumpReq and running are guarded by mu.
+	dumpReq *dumpRequest
+	running bool      // Run is between its start and its shutdown
+	spawned uint32    // tasks ever added: the last one's id
+	polling *task     // the task being polled
+	root    *task     // Run's task, whose future is a Map of rootFut
+	rootFut string    // the type of the future given to Run
+	turnMS  uint32    // the loop's clock, read once per sleep (see tickClock)
+	clockAt time.Time // the clock's zero
+
 	poison byte         // Options.Poison
 	log    *slog.Logger // Options.Logger, only when it logs debug records
 	stats  Stats
@@ -104,7 +115,7 @@ func New(opts Options) (*Loop, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Loop{ring: ring, poison: opts.Poison}
+	l := &Loop{ring: ring, poison: opts.Poison, clockAt: time.Now()}
 	if opts.Logger != nil && opts.Logger.Enabled(context.Background(), slog.LevelDebug) {
 		l.log = opts.Logger
 	}
@@ -173,10 +184,12 @@ func Run[T any](l *Loop, fut future.Future[T]) (T, error) {
 	}
 	var result T
 	var done bool
-	root := &task{l: l}
+	root := &task{l: l, site: spawnSite()}
 	root.fut = future.Map(fut, func(v T) struct{} { result, done = v, true; return struct{}{} })
 	l.addTask(root)
 	root.Wake()
+	l.root, l.rootFut = root, fmt.Sprintf("%T", fut)
+	l.startDumps()
 	for {
 		l.runTasks()
 		if done {
@@ -198,10 +211,16 @@ const maxTasksPerTurn = 256
 func (l *Loop) runTasks() {
 	l.stats.Turns++
 	l.mu.Lock()
+	l.stats.Wakes += uint64(len(l.woken))
 	l.runq = append(l.runq, l.woken...)
 	clear(l.woken)
 	l.woken = l.woken[:0]
+	dump := l.dumpReq
+	l.dumpReq = nil
 	l.mu.Unlock()
+	if dump != nil {
+		dump.answer(l)
+	}
 
 	n := min(len(l.runq), maxTasksPerTurn)
 	for _, t := range l.runq[:n] {
@@ -220,12 +239,13 @@ func (l *Loop) submitAndReap() error {
 	// step).
 	var wait uint32
 	l.mu.Lock()
-	if len(l.runq) == 0 && len(l.woken) == 0 {
+	if len(l.runq) == 0 && len(l.woken) == 0 && l.dumpReq == nil {
 		wait = 1
 		l.sleeping = true
 	}
 	l.mu.Unlock()
 	err := l.enter(wait)
+	l.tickClock(wait)
 	if wait == 1 {
 		l.mu.Lock()
 		l.sleeping = false
@@ -258,9 +278,11 @@ func (l *Loop) Stats() Stats {
 
 // shutdown drops every unfinished task (their operations are cancelled),
 // waits for every CQE, and closes the buffers, the eventfd and the ring.
+// Its caller has locked the thread: Run, or Close. (Locking it again here
+// would break the drop of a future.Async task, whose coroutine wants the
+// lock count it was made with.)
 func (l *Loop) shutdown() error {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	l.stopDumps() // before the eventfd closes: Dump writes it
 	l.stopping = true
 	for len(l.tasks) > 0 {
 		l.tasks[len(l.tasks)-1].drop()
@@ -287,6 +309,8 @@ func (l *Loop) Close() error {
 	if l.ring.Params().Flags&uring.SetupRDisabled != 0 && !l.enabled {
 		return l.close() // nothing was ever submitted
 	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	return l.shutdown()
 }
 

@@ -151,3 +151,22 @@ func TestIdleTimeoutCancelsARecv(t *testing.T) {
 		t.Errorf("Recv on a silent client = %v, want ErrTimeout", err)
 	}
 }
+
+// TestRunDropsUnfinishedAsyncTasks: Run drops a future.Async task that is
+// still waiting when the root is ready. Its coroutine must be dropped with
+// the thread locked as many times as when it was made: a shutdown that locks
+// the thread again dies with "coro: OS thread locking must match".
+func TestRunDropsUnfinishedAsyncTasks(t *testing.T) {
+	l := newLoop(t, Options{})
+	run(t, l, "a root that leaves a task asleep", future.Async(func(co *future.Co) int {
+		Spawn(l, future.Async(func(co *future.Co) struct{} {
+			future.Await(co, l.Sleep(time.Hour))
+			return struct{}{}
+		}))
+		future.Await(co, l.Sleep(time.Millisecond)) // the task is polled, and waits
+		return 0
+	}))
+	if st := l.Stats(); st.Cancels != 1 || st.Orphans != 1 {
+		t.Errorf("Cancels %d, Orphans %d; want the sleeping task's timeout cancelled, and its CQE reaped", st.Cancels, st.Orphans)
+	}
+}

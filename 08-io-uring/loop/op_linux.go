@@ -2,6 +2,7 @@ package loop
 
 import (
 	"encoding/binary"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -22,6 +23,12 @@ type op struct {
 	// so the loop does.
 	linked, givesFd bool
 
+	// For the task dump: the SQE's opcode and descriptor, and the loop's
+	// clock when it was written (see dump_linux.go).
+	kind    uint8
+	fd      int32
+	started uint32
+
 	waker future.Waker // the future waiting for the CQE
 
 	// The result. A multishot operation keeps every CQE until the future
@@ -30,7 +37,7 @@ type op struct {
 
 	// What the kernel may touch until the CQE: kept here, so that neither
 	// the garbage collector nor a dropped future can let it go early.
-	keep []byte // caller memory (a one-shot recv's or a file read's buffer)
+	keep *byte // caller memory (a one-shot recv's or a file read's buffer): see pin
 	ts   unix.Timespec
 }
 
@@ -46,6 +53,11 @@ const (
 // ignoreUserData marks SQEs whose CQEs nobody waits for: cancels and link
 // timeouts. Their outcome shows in the CQE of the operation they target.
 const ignoreUserData = ^uint64(0)
+
+// pin keeps p alive until the CQE. A pointer to its first byte is enough:
+// the garbage collector keeps the whole array an inner pointer points into,
+// and it costs the op 8 bytes where a slice would cost 24.
+func (o *op) pin(p []byte) { o.keep = unsafe.SliceData(p) }
 
 func (o *op) userData() uint64 { return uint64(o.gen)<<32 | uint64(o.slot) }
 
@@ -66,7 +78,9 @@ func (l *Loop) sqe() *uring.SQE {
 // flight. The SQE reaches the kernel at the end of this turn of the loop.
 func (l *Loop) start(prep func(s *uring.SQE, userData uint64)) *op {
 	o := l.newOp()
-	prep(l.sqe(), o.userData())
+	s := l.sqe()
+	prep(s, o.userData())
+	o.kind, o.fd, o.started = s.Opcode, s.Fd, l.turnMS
 	return o
 }
 

@@ -14,13 +14,18 @@ type task struct {
 	cx     future.Context // carries the task itself as the waker, made once
 	queued atomic.Bool    // in woken or runq: a second Wake adds nothing
 	index  int32          // place in l.tasks; -1 once done (loop goroutine only)
+
+	// For the task dump: spawn order (the root is 1), the loop's clock at
+	// the last poll (0: never polled), and where Spawn was called.
+	id, lastPoll uint32
+	site         uintptr
 }
 
 // Spawn hands fut to l as a task nobody joins (a connection handler). It only
 // queues: fut is first polled by the loop. Call it on the loop goroutine
 // (from a task) or before Run.
 func Spawn(l *Loop, fut future.Future[struct{}]) {
-	t := &task{l: l, fut: fut}
+	t := &task{l: l, fut: fut, site: spawnSite()}
 	l.addTask(t)
 	t.Wake()
 }
@@ -50,9 +55,13 @@ func (t *task) run() {
 	if t.index < 0 {
 		return // done: a late wake
 	}
-	t.l.stats.Polls++
-	if t.fut.Poll(&t.cx).IsReady() {
-		t.l.removeTask(t)
+	l := t.l
+	l.stats.Polls++
+	t.lastPoll, l.polling = l.turnMS, t
+	ready := t.fut.Poll(&t.cx).IsReady()
+	l.polling = nil
+	if ready {
+		l.removeTask(t)
 	}
 }
 
@@ -68,6 +77,8 @@ func (t *task) drop() {
 // is a task, and a map entry would cost it more than the slot).
 func (l *Loop) addTask(t *task) {
 	t.cx = *future.NewContext(t)
+	l.spawned++
+	t.id = l.spawned
 	t.index = int32(len(l.tasks))
 	l.tasks = append(l.tasks, t)
 }
