@@ -12,9 +12,9 @@
 //	                 core, two SO_REUSEPORT listeners on one port)
 //	coroutine        the same, coroutine handler (future.Async)
 //
-// Each server runs in a child process (this test binary, re-executed), so that
-// its memory can be read from /proc/PID/status and the client's goroutines do
-// not share its heap.
+// Each server runs in a child process (this test binary, re-executed; package
+// benchserver), so that its memory can be read from /proc/PID/status and the
+// client's goroutines do not share its heap.
 //
 // Per message, each server's system calls and context switches are read from
 // /proc around its rounds: reads/msg and writes/msg from /proc/PID/io (syscr,
@@ -28,29 +28,23 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/async-from-scratch/course/02-mio-like-poll/tcp"
-	"github.com/async-from-scratch/course/05-executor/executor"
-	"github.com/async-from-scratch/course/06-async-echo/callbackloop"
-	"github.com/async-from-scratch/course/06-async-echo/echo"
+	"github.com/async-from-scratch/course/06-async-echo/benchserver"
 	"github.com/async-from-scratch/course/06-async-echo/loadgen"
 )
 
-// childEnv names the server a re-executed test binary runs (see TestMain).
+// childEnv names the server a re-executed test binary runs (see TestMain and
+// package benchserver).
 const childEnv = "ECHO06_BENCH_CHILD"
 
 var serverKinds = []string{"net", "net1", "callbackloop", "callbackloop-sr", "machine", "machine-2", "coroutine"}
@@ -68,11 +62,11 @@ func BenchmarkEcho(b *testing.B) {
 		for _, conns := range []int{1, 50, 500} {
 			b.Run(fmt.Sprintf("size=%d/conns=%d", size, conns), func(b *testing.B) {
 				pools := make([]*loadgen.Pool, len(serverKinds))
-				children := make([]*child, len(serverKinds))
+				children := make([]*benchserver.Child, len(serverKinds))
 				for i, kind := range serverKinds {
 					child := startChild(b, kind)
 					children[i] = child
-					p, err := loadgen.Dial(netDial, child.addr, conns)
+					p, err := loadgen.Dial(netDial, child.Addr, conns)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -81,12 +75,12 @@ func BenchmarkEcho(b *testing.B) {
 				}
 				perConn := max(10, 4000/conns) // about 4,000 messages per round
 				totals := make([]loadgen.Stats, len(serverKinds))
-				used := make([]counters, len(serverKinds))        // what each server spent during its rounds
-				client := make([]time.Duration, len(serverKinds)) // the client's CPU time during them
+				used := make([]benchserver.Counters, len(serverKinds)) // what each server spent during its rounds
+				client := make([]time.Duration, len(serverKinds))      // the client's CPU time during them
 				perf := make([]*perfStat, len(serverKinds))
 				if os.Getenv("ECHO06_PERF") != "" {
 					for i, c := range children {
-						perf[i] = startPerf(b, c.cmd.Process.Pid)
+						perf[i] = startPerf(b, c.Pid())
 					}
 				}
 				seed := uint64(0)
@@ -94,13 +88,13 @@ func BenchmarkEcho(b *testing.B) {
 					seed++
 					for j := range serverKinds {
 						i := (j + int(seed)) % len(serverKinds) // rotate who goes first
-						c0, cl0 := children[i].counters(), clientCPU()
+						c0, cl0 := children[i].Counters(), benchserver.ClientCPU()
 						st, err := pools[i].Round(size, perConn, seed)
 						if err != nil {
 							b.Fatalf("%s: %v", serverKinds[i], err)
 						}
-						used[i].add(children[i].counters().sub(c0))
-						client[i] += clientCPU() - cl0
+						used[i].Add(children[i].Counters().Sub(c0))
+						client[i] += benchserver.ClientCPU() - cl0
 						totals[i].Add(st)
 					}
 				}
@@ -112,12 +106,12 @@ func BenchmarkEcho(b *testing.B) {
 					b.ReportMetric(float64(totals[i].Percentile(0.99).Nanoseconds())/1e3, kind+"-p99-µs")
 					if m := float64(totals[i].Messages); m > 0 {
 						u := used[i]
-						b.ReportMetric(float64(u.cpu.Nanoseconds())/1e3/m, kind+"-cpu-µs/msg")
-						b.ReportMetric(float64(u.sys.Nanoseconds())/1e3/m, kind+"-sys-µs/msg")
+						b.ReportMetric(float64(u.CPU.Nanoseconds())/1e3/m, kind+"-cpu-µs/msg")
+						b.ReportMetric(float64(u.Sys.Nanoseconds())/1e3/m, kind+"-sys-µs/msg")
 						b.ReportMetric(float64(client[i].Nanoseconds())/1e3/m, kind+"-client-cpu-µs/msg")
-						b.ReportMetric(float64(u.syscr)/m, kind+"-reads/msg")
-						b.ReportMetric(float64(u.syscw)/m, kind+"-writes/msg")
-						b.ReportMetric(float64(u.ctxsw)/m, kind+"-ctxsw/msg")
+						b.ReportMetric(float64(u.ReadCalls)/m, kind+"-reads/msg")
+						b.ReportMetric(float64(u.WriteCalls)/m, kind+"-writes/msg")
+						b.ReportMetric(float64(u.CtxSwitches)/m, kind+"-ctxsw/msg")
 						if perf[i] != nil {
 							for _, ev := range perf[i].stop(b) {
 								b.ReportMetric(float64(ev.count)/m, kind+"-"+ev.name+"/msg")
@@ -147,8 +141,8 @@ func BenchmarkIdleMemory(b *testing.B) {
 	for _, kind := range serverKinds {
 		b.Run(kind, func(b *testing.B) {
 			child := startChild(b, kind)
-			before, heapBefore := child.rss(b)
-			pool, err := loadgen.Dial(netDial, child.addr, idleConns)
+			before, heapBefore := child.RSS(b)
+			pool, err := loadgen.Dial(netDial, child.Addr, idleConns)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -156,7 +150,7 @@ func BenchmarkIdleMemory(b *testing.B) {
 			if _, err := pool.Round(64, 1, 1); err != nil {
 				b.Fatal(err)
 			}
-			after, heapAfter := child.rss(b)
+			after, heapAfter := child.RSS(b)
 			for b.Loop() {
 				// The measurement is above; the loop only satisfies the
 				// benchmark protocol (and b.Loop's first call would reset
@@ -167,6 +161,16 @@ func BenchmarkIdleMemory(b *testing.B) {
 			b.ReportMetric(float64(after)/(1<<20), "MiB-rss")
 		})
 	}
+}
+
+// startChild starts a server kind in a child process (see package
+// benchserver); net1 gets one core.
+func startChild(b *testing.B, kind string) *benchserver.Child {
+	b.Helper()
+	if kind == "net1" {
+		return benchserver.Start(b, childEnv, kind, "GOMAXPROCS=1")
+	}
+	return benchserver.Start(b, childEnv, kind)
 }
 
 func netDial(addr string) (loadgen.Conn, error) { return net.DialTimeout("tcp", addr, 10*time.Second) }
@@ -186,154 +190,6 @@ func raiseFDLimit(b *testing.B) {
 	if lim.Cur < 10_500 {
 		b.Skipf("RLIMIT_NOFILE hard limit %d is too low for 10,000 connections", lim.Cur)
 	}
-}
-
-// child is a server in another process.
-type child struct {
-	cmd   *exec.Cmd
-	addr  string
-	stdin io.WriteCloser
-	out   *bufio.Reader
-}
-
-func startChild(b *testing.B, kind string) *child {
-	b.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+kind)
-	if kind == "net1" {
-		cmd.Env = append(cmd.Env, "GOMAXPROCS=1")
-	}
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	c := &child{cmd: cmd, stdin: stdin, out: bufio.NewReader(stdout)}
-	b.Cleanup(func() {
-		stdin.Close() // the child stops its server and exits
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				b.Errorf("server %s: %v", kind, err)
-			}
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			<-done
-			b.Errorf("server %s did not stop within 30s", kind)
-		}
-	})
-	line, err := c.out.ReadString('\n')
-	if err != nil {
-		b.Fatalf("server %s did not start: %v", kind, err)
-	}
-	c.addr = strings.TrimSpace(line)
-	return c
-}
-
-// rss asks the child to collect garbage and return freed memory to the OS,
-// then reads its resident set size. heap is the child's live heap
-// (runtime.MemStats.HeapAlloc) at that moment.
-func (c *child) rss(b *testing.B) (rss, heap int64) {
-	b.Helper()
-	if _, err := io.WriteString(c.stdin, "gc\n"); err != nil {
-		b.Fatal(err)
-	}
-	line, err := c.out.ReadString('\n')
-	if err != nil {
-		b.Fatal(err)
-	}
-	heap, err = strconv.ParseInt(strings.TrimSpace(line), 10, 64)
-	if err != nil {
-		b.Fatal(err)
-	}
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
-	if err != nil {
-		b.Skipf("no /proc here: %v", err)
-	}
-	for line := range strings.Lines(string(status)) {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return kb << 10, heap
-		}
-	}
-	b.Fatal("no VmRSS in /proc/PID/status")
-	return 0, 0
-}
-
-// counters are what a child has spent so far, read from /proc. Unlike
-// messages per second they hardly depend on how loaded the machine is:
-// divided by the messages, they are what one message costs the server.
-type counters struct {
-	cpu   time.Duration // user + system, all threads (/proc/PID/stat, 10 ms ticks)
-	sys   time.Duration // the system (kernel) part of cpu
-	syscr int64         // read(2)-family system calls (/proc/PID/io)
-	syscw int64         // write(2)-family system calls
-	ctxsw int64         // context switches, voluntary and not, summed over the threads
-}
-
-func (a counters) sub(b counters) counters {
-	return counters{a.cpu - b.cpu, a.sys - b.sys, a.syscr - b.syscr, a.syscw - b.syscw, a.ctxsw - b.ctxsw}
-}
-
-func (a *counters) add(b counters) {
-	a.cpu += b.cpu
-	a.sys += b.sys
-	a.syscr += b.syscr
-	a.syscw += b.syscw
-	a.ctxsw += b.ctxsw
-}
-
-// counters reads the child's counters; on a system without /proc they are
-// zero. A thread that exited takes its context switches with it (Go's
-// runtime seldom ends threads).
-func (c *child) counters() counters {
-	var k counters
-	dir := fmt.Sprintf("/proc/%d", c.cmd.Process.Pid)
-	if st, err := os.ReadFile(dir + "/stat"); err == nil {
-		f := strings.Fields(string(st[strings.LastIndexByte(string(st), ')')+1:]))
-		utime, _ := strconv.Atoi(f[11])
-		stime, _ := strconv.Atoi(f[12])
-		k.cpu = time.Duration(utime+stime) * 10 * time.Millisecond // USER_HZ is 100 on Linux
-		k.sys = time.Duration(stime) * 10 * time.Millisecond
-	}
-	if io, err := os.ReadFile(dir + "/io"); err == nil {
-		k.syscr = procField(string(io), "syscr:")
-		k.syscw = procField(string(io), "syscw:")
-	}
-	if tasks, err := os.ReadDir(dir + "/task"); err == nil {
-		for _, t := range tasks {
-			st, err := os.ReadFile(dir + "/task/" + t.Name() + "/status")
-			if err != nil {
-				continue // the thread just exited
-			}
-			k.ctxsw += procField(string(st), "voluntary_ctxt_switches:") +
-				procField(string(st), "nonvoluntary_ctxt_switches:")
-		}
-	}
-	return k
-}
-
-// procField returns the number after the line that starts with name.
-func procField(text, name string) int64 {
-	for line := range strings.Lines(text) {
-		if rest, ok := strings.CutPrefix(line, name); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(rest), 10, 64)
-			return n
-		}
-	}
-	return 0
 }
 
 // perfStat is `perf stat` attached to a child (ECHO06_PERF=1).
@@ -402,125 +258,4 @@ func (p *perfStat) stop(b *testing.B) []perfCount {
 		}
 	}
 	return counts
-}
-
-// clientCPU is the CPU time of this process, where the client runs.
-func clientCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// benchChild is the child side: start the server, print its address, answer
-// "gc" lines, and stop when stdin closes.
-func benchChild(kind string) int {
-	var lim syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil {
-		lim.Cur = lim.Max
-		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
-	}
-	addr, stop, wait, err := startServerKind(kind)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench child:", err)
-		return 1
-	}
-	fmt.Println(addr)
-	in := bufio.NewScanner(os.Stdin)
-	for in.Scan() {
-		if in.Text() == "gc" {
-			runtime.GC()
-			debug.FreeOSMemory()
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			fmt.Println(ms.HeapAlloc)
-		}
-	}
-	stop()
-	if err := wait(); err != nil {
-		fmt.Fprintln(os.Stderr, "bench child:", err)
-		return 1
-	}
-	return 0
-}
-
-func startServerKind(kind string) (addr string, stop func(), wait func() error, err error) {
-	done := make(chan error, 1)
-	switch kind {
-	case "net", "net1":
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return "", nil, nil, err
-		}
-		go func() { done <- netEchoServer(ln) }()
-		return ln.Addr().String(), func() { ln.Close() }, func() error { <-done; return nil }, nil
-	case "callbackloop", "callbackloop-sr":
-		ln, err := tcp.Listen("127.0.0.1:0")
-		if err != nil {
-			return "", nil, nil, err
-		}
-		srv, err := callbackloop.New(ln, callbackloop.Options{ShortReadDrains: kind == "callbackloop-sr"})
-		if err != nil {
-			return "", nil, nil, err
-		}
-		addr := ln.Addr().String()
-		go func() { done <- srv.Run() }()
-		return addr, srv.Stop, func() error { return <-done }, nil
-	case "machine", "coroutine":
-		ex, err := executor.New(executor.Options{})
-		if err != nil {
-			return "", nil, nil, err
-		}
-		srv, err := echo.Listen(ex, echo.Config{Addr: "127.0.0.1:0", Style: echo.Style(kind), Grace: time.Millisecond})
-		if err != nil {
-			return "", nil, nil, err
-		}
-		var trig executor.Notify
-		go func() {
-			v, err := executor.BlockOn(ex, srv.Serve(&trig))
-			if err == nil {
-				err = v
-			}
-			done <- err
-		}()
-		return srv.Addr().String(), trig.Notify, func() error { return <-done }, nil
-	case "machine-2":
-		g, err := echo.ListenGroup(echo.Config{Addr: "127.0.0.1:0", Grace: time.Millisecond, Loops: 2}, executor.Options{})
-		if err != nil {
-			return "", nil, nil, err
-		}
-		go func() { done <- g.Run() }()
-		return g.Addr().String(), g.Stop, func() error { return <-done }, nil
-	}
-	return "", nil, nil, fmt.Errorf("unknown server kind %q", kind)
-}
-
-// netEchoServer is the baseline: what a Go programmer writes first. One
-// goroutine per connection, blocking reads and writes; Go's runtime turns
-// them into epoll underneath (runtime/netpoll_epoll.go). NOTE: the explicit
-// 4 KiB buffer, not io.Copy: io.Copy between two TCPConns would splice(2)
-// in the kernel, and we compare event loops, not zero-copy tricks.
-func netEchoServer(ln net.Listener) error {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return nil // closed by stop
-		}
-		go func() {
-			defer c.Close()
-			buf := make([]byte, 4096)
-			for {
-				n, err := c.Read(buf)
-				if n > 0 {
-					if _, werr := c.Write(buf[:n]); werr != nil {
-						return
-					}
-				}
-				if err != nil {
-					return
-				}
-			}
-		}()
-	}
 }

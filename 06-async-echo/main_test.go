@@ -10,13 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/async-from-scratch/course/06-async-echo/benchserver"
 	"github.com/async-from-scratch/course/internal/testutil"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
 	if kind := os.Getenv(childEnv); kind != "" {
-		os.Exit(benchChild(kind))
+		os.Exit(benchserver.Serve(kind, benchserver.StartKind))
 	}
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("os/signal.signal_recv"))
 }

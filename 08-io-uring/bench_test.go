@@ -4,7 +4,7 @@
 //
 // The same load (stage 06's loadgen, 64-byte messages, closed loop) against
 // five servers in one run, each in a child process (this test binary,
-// re-executed):
+// re-executed; stage 06's package benchserver):
 //
 //	net              a goroutine per connection on Go's net package (the baseline)
 //	callbackloop     stage 06's callback loop on epoll (package callbackloop)
@@ -22,25 +22,19 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/async-from-scratch/course/02-mio-like-poll/tcp"
 	"github.com/async-from-scratch/course/05-executor/executor"
-	"github.com/async-from-scratch/course/06-async-echo/callbackloop"
-	echo06 "github.com/async-from-scratch/course/06-async-echo/echo"
+	"github.com/async-from-scratch/course/06-async-echo/benchserver"
 	"github.com/async-from-scratch/course/06-async-echo/loadgen"
 	"github.com/async-from-scratch/course/08-io-uring/echo"
 	"github.com/async-from-scratch/course/08-io-uring/internal/ringtest"
@@ -48,7 +42,8 @@ import (
 	"github.com/async-from-scratch/course/08-io-uring/uring"
 )
 
-// childEnv names the server a re-executed test binary runs (see TestMain).
+// childEnv names the server a re-executed test binary runs (see TestMain and
+// package benchserver).
 const childEnv = "ECHO08_BENCH_CHILD"
 
 var serverKinds = []string{"net", "callbackloop", "callbackloop-sr", "machine", "uring", "uring-1"}
@@ -62,11 +57,11 @@ func BenchmarkEcho(b *testing.B) {
 	ringtest.Require(b, uring.Available())
 	for _, conns := range []int{1, 50, 500} {
 		b.Run(fmt.Sprintf("size=64/conns=%d", conns), func(b *testing.B) {
-			children := make([]*child, len(serverKinds))
+			children := make([]*benchserver.Child, len(serverKinds))
 			pools := make([]*loadgen.Pool, len(serverKinds))
 			for i, kind := range serverKinds {
-				children[i] = startChild(b, kind)
-				p, err := loadgen.Dial(netDial, children[i].addr, conns)
+				children[i] = benchserver.Start(b, childEnv, kind)
+				p, err := loadgen.Dial(netDial, children[i].Addr, conns)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -75,7 +70,7 @@ func BenchmarkEcho(b *testing.B) {
 			}
 			perf := make([]*perfStat, len(serverKinds))
 			for i, c := range children {
-				perf[i] = startPerf(b, c.cmd.Process.Pid)
+				perf[i] = startPerf(b, c.Pid())
 			}
 			perConn := max(10, 4000/conns)
 			totals := make([]loadgen.Stats, len(serverKinds))
@@ -85,12 +80,12 @@ func BenchmarkEcho(b *testing.B) {
 				seed++
 				for j := range serverKinds {
 					i := (j + int(seed)) % len(serverKinds)
-					c0 := children[i].ctxSwitches()
+					c0 := children[i].Counters().CtxSwitches
 					st, err := pools[i].Round(64, perConn, seed)
 					if err != nil {
 						b.Fatalf("%s: %v", serverKinds[i], err)
 					}
-					ctxsw[i] += children[i].ctxSwitches() - c0
+					ctxsw[i] += children[i].Counters().CtxSwitches - c0
 					totals[i].Add(st)
 				}
 			}
@@ -128,9 +123,9 @@ func BenchmarkIdleMemory(b *testing.B) {
 	}
 	for _, kind := range serverKinds {
 		b.Run(kind, func(b *testing.B) {
-			child := startChild(b, kind)
-			before, heapBefore := child.rss(b)
-			pool, err := loadgen.Dial(netDial, child.addr, idleConns)
+			child := benchserver.Start(b, childEnv, kind)
+			before, heapBefore := child.RSS(b)
+			pool, err := loadgen.Dial(netDial, child.Addr, idleConns)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -138,7 +133,7 @@ func BenchmarkIdleMemory(b *testing.B) {
 			if _, err := pool.Round(64, 1, 1); err != nil {
 				b.Fatal(err)
 			}
-			after, heapAfter := child.rss(b)
+			after, heapAfter := child.RSS(b)
 			for b.Loop() {
 				// The measurement is above; b.Loop only keeps the protocol.
 			}
@@ -150,106 +145,6 @@ func BenchmarkIdleMemory(b *testing.B) {
 }
 
 func netDial(addr string) (loadgen.Conn, error) { return net.DialTimeout("tcp", addr, 10*time.Second) }
-
-// child is a server in another process.
-type child struct {
-	cmd   *exec.Cmd
-	addr  string
-	stdin io.WriteCloser
-	out   *bufio.Reader
-}
-
-func startChild(b *testing.B, kind string) *child {
-	b.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+kind)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	c := &child{cmd: cmd, stdin: stdin, out: bufio.NewReader(stdout)}
-	b.Cleanup(func() {
-		stdin.Close() // the child stops its server and exits
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				b.Errorf("server %s: %v", kind, err)
-			}
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			<-done
-			b.Errorf("server %s did not stop within 30s", kind)
-		}
-	})
-	line, err := c.out.ReadString('\n')
-	if err != nil {
-		b.Fatalf("server %s did not start: %v", kind, err)
-	}
-	c.addr = strings.TrimSpace(line)
-	return c
-}
-
-// rss asks the child to collect garbage and return memory to the OS, then
-// reads its resident set size; heap is its live heap at that moment.
-func (c *child) rss(b *testing.B) (rss, heap int64) {
-	b.Helper()
-	if _, err := io.WriteString(c.stdin, "gc\n"); err != nil {
-		b.Fatal(err)
-	}
-	line, err := c.out.ReadString('\n')
-	if err != nil {
-		b.Fatal(err)
-	}
-	heap, err = strconv.ParseInt(strings.TrimSpace(line), 10, 64)
-	if err != nil {
-		b.Fatal(err)
-	}
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return procField(string(status), "VmRSS:") << 10, heap
-}
-
-// ctxSwitches sums the voluntary and involuntary context switches of the
-// child's threads.
-func (c *child) ctxSwitches() int64 {
-	dir := fmt.Sprintf("/proc/%d/task", c.cmd.Process.Pid)
-	tasks, err := os.ReadDir(dir)
-	if err != nil {
-		return 0
-	}
-	var n int64
-	for _, t := range tasks {
-		st, err := os.ReadFile(filepath.Join(dir, t.Name(), "status"))
-		if err != nil {
-			continue // the thread just exited
-		}
-		n += procField(string(st), "voluntary_ctxt_switches:") + procField(string(st), "nonvoluntary_ctxt_switches:")
-	}
-	return n
-}
-
-// procField returns the number after the line that starts with name.
-func procField(text, name string) int64 {
-	for line := range strings.Lines(text) {
-		if rest, ok := strings.CutPrefix(line, name); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
-}
 
 // perfStat is `perf stat` counting a child's system calls.
 type perfStat struct {
@@ -290,69 +185,10 @@ func (p *perfStat) stop(b *testing.B) int64 {
 	return 0
 }
 
-// benchChild is the child side: start the server, print its address, answer
-// "gc" lines, and stop when stdin closes.
-func benchChild(kind string) int {
-	addr, stop, wait, err := startServerKind(kind)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench child:", err)
-		return 1
-	}
-	fmt.Println(addr)
-	in := bufio.NewScanner(os.Stdin)
-	for in.Scan() {
-		if in.Text() == "gc" {
-			runtime.GC()
-			debug.FreeOSMemory()
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			fmt.Println(ms.HeapAlloc)
-		}
-	}
-	stop()
-	if err := wait(); err != nil {
-		fmt.Fprintln(os.Stderr, "bench child:", err)
-		return 1
-	}
-	return 0
-}
-
+// startServerKind adds this stage's servers to stage 06's.
 func startServerKind(kind string) (addr string, stop func(), wait func() error, err error) {
 	done := make(chan error, 1)
 	switch kind {
-	case "net":
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return "", nil, nil, err
-		}
-		go func() { done <- netEchoServer(ln) }()
-		return ln.Addr().String(), func() { ln.Close() }, func() error { return <-done }, nil
-	case "callbackloop", "callbackloop-sr":
-		ln, err := tcp.Listen("127.0.0.1:0")
-		if err != nil {
-			return "", nil, nil, err
-		}
-		srv, err := callbackloop.New(ln, callbackloop.Options{ShortReadDrains: kind == "callbackloop-sr"})
-		if err != nil {
-			return "", nil, nil, err
-		}
-		go func() { done <- srv.Run() }()
-		return ln.Addr().String(), srv.Stop, func() error { return <-done }, nil
-	case "machine":
-		ex, err := executor.New(executor.Options{})
-		if err != nil {
-			return "", nil, nil, err
-		}
-		srv, err := echo06.Listen(ex, echo06.Config{Addr: "127.0.0.1:0", Grace: time.Millisecond})
-		if err != nil {
-			return "", nil, nil, err
-		}
-		var stop executor.Notify
-		go func() {
-			v, err := executor.BlockOn(ex, srv.Serve(&stop))
-			done <- joinResult(v, err)
-		}()
-		return srv.Addr().String(), stop.Notify, func() error { return <-done }, nil
 	case "uring", "uring-1":
 		l, err := loop.New(loop.Options{})
 		if err != nil {
@@ -365,42 +201,9 @@ func startServerKind(kind string) (addr string, stop func(), wait func() error, 
 		var stop executor.Notify
 		go func() {
 			v, err := loop.Run(l, srv.Serve(&stop))
-			done <- joinResult(v, err)
+			done <- benchserver.JoinResult(v, err)
 		}()
 		return srv.Addr().String(), stop.Notify, func() error { return <-done }, nil
 	}
-	return "", nil, nil, fmt.Errorf("unknown server kind %q", kind)
-}
-
-func joinResult(v, err error) error {
-	if err != nil {
-		return err
-	}
-	return v
-}
-
-// netEchoServer is the baseline, as in stage 06's benchmark: a goroutine
-// per connection and a 4 KiB buffer (not io.Copy, which would splice).
-func netEchoServer(ln net.Listener) error {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return nil // closed by stop
-		}
-		go func() {
-			defer c.Close()
-			buf := make([]byte, 4096)
-			for {
-				n, err := c.Read(buf)
-				if n > 0 {
-					if _, werr := c.Write(buf[:n]); werr != nil {
-						return
-					}
-				}
-				if err != nil {
-					return
-				}
-			}
-		}()
-	}
+	return benchserver.StartKind(kind)
 }

@@ -15,6 +15,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/async-from-scratch/course/06-async-echo/benchserver"
 	"github.com/async-from-scratch/course/08-io-uring/internal/ringtest"
 	"github.com/async-from-scratch/course/08-io-uring/uring"
 	"github.com/async-from-scratch/course/internal/testutil"
@@ -22,7 +23,7 @@ import (
 
 func TestMain(m *testing.M) {
 	if kind := os.Getenv(childEnv); kind != "" {
-		os.Exit(benchChild(kind))
+		os.Exit(benchserver.Serve(kind, startServerKind))
 	}
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("os/signal.signal_recv"))
 }
