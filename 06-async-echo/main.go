@@ -242,25 +242,6 @@ func load(args []string, stdout io.Writer, log *slog.Logger) error {
 		sigs <- syscall.SIGTERM
 		return <-errc
 	}
-	pool, err := loadgen.Dial(loadgen.DialFile, *addr, *conns)
-	if err != nil {
-		return errors.Join(err, stopServer())
-	}
-	pool.Timeout = *duration + 10*time.Second
-	var total loadgen.Stats
-	perConn := max(1, 2000 / *conns)
-	for seed := uint64(1); total.Elapsed < *duration; seed++ {
-		st, err := pool.Round(*size, perConn, seed)
-		total.Add(st)
-		if err != nil {
-			pool.Close()
-			return errors.Join(err, stopServer())
-		}
-	}
-	pool.Close()
-	fmt.Fprintf(stdout, "%d connections, %d-byte messages, %v: %d messages echoed and verified\n",
-		*conns, *size, total.Elapsed.Round(time.Millisecond), total.Messages)
-	fmt.Fprintf(stdout, "%.0f messages/s, round trip p50 %v, p99 %v\n",
-		total.PerSecond(), total.Percentile(0.5).Round(time.Microsecond), total.Percentile(0.99).Round(time.Microsecond))
-	return stopServer()
+	err := loadgen.Drive(stdout, loadgen.DialFile, *addr, *conns, *size, *duration)
+	return errors.Join(err, stopServer())
 }

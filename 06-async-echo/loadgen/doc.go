@@ -1,7 +1,8 @@
 // Package loadgen is the echo client that every benchmark and integration
 // test of stage 06 shares: it holds a pool of connections and runs closed-loop
 // rounds on them (write a message, read the echo back, check every byte,
-// record the round trip).
+// record the round trip). Drive runs such rounds for a while and prints
+// what they measured: the load demo of stages 06 and 08.
 //
 // It does not pick a socket API: the caller passes a Dialer. Tests and
 // benchmarks pass net.Dial (the independent client the course allows); the
