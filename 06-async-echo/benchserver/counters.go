@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/async-from-scratch/course/internal/testutil"
 )
 
 // Counters are what a child has spent so far, read from /proc. Unlike
@@ -40,12 +42,9 @@ func (a *Counters) Add(b Counters) {
 func (c *Child) Counters() Counters {
 	var k Counters
 	dir := fmt.Sprintf("/proc/%d", c.Pid())
-	if st, err := os.ReadFile(dir + "/stat"); err == nil {
-		f := strings.Fields(string(st[strings.LastIndexByte(string(st), ')')+1:]))
-		utime, _ := strconv.Atoi(f[11])
-		stime, _ := strconv.Atoi(f[12])
-		k.CPU = time.Duration(utime+stime) * 10 * time.Millisecond // USER_HZ is 100 on Linux
-		k.Sys = time.Duration(stime) * 10 * time.Millisecond
+	if user, system, err := testutil.CPUTicks(c.Pid()); err == nil {
+		k.CPU = time.Duration(user+system) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+		k.Sys = time.Duration(system) * 10 * time.Millisecond
 	}
 	if io, err := os.ReadFile(dir + "/io"); err == nil {
 		k.ReadCalls, _ = procField(string(io), "syscr:")

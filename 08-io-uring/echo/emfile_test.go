@@ -4,14 +4,9 @@
 package echo
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"net"
 	"os"
-	"os/exec"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -51,93 +46,15 @@ func TestAcceptAtTheFDLimit(t *testing.T) {
 }
 
 func testAcceptAtTheFDLimit(t *testing.T, oneShot bool) {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%v", emfileChildEnv, oneShot))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	must(t, err)
-	stdout, err := cmd.StdoutPipe()
-	must(t, err)
-	must(t, cmd.Start())
-	exited := make(chan error, 1)
-	defer func() {
-		stdin.Close() // the child stops its server and exits
-		select {
-		case err := <-exited:
-			if err != nil {
-				t.Errorf("server child: %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			t.Error("server child did not exit within 20s")
-		}
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	go func() { exited <- cmd.Wait() }()
-	if err != nil {
-		t.Fatalf("server child did not start: %v", err)
-	}
-	addr := strings.TrimSpace(line)
-
-	testutil.Within(t, 60*time.Second, "accept at the fd limit", func() {
-		var conns []net.Conn
-		defer func() {
-			for _, c := range conns {
-				c.Close()
-			}
-		}()
-		for range 8 {
-			c, err := net.DialTimeout("tcp", addr, 5*time.Second) // the backlog takes it
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			c.Write([]byte("x"))
-			conns = append(conns, c)
-		}
-		served := func(c net.Conn, wait time.Duration) bool {
-			c.SetReadDeadline(time.Now().Add(wait))
-			_, err := io.ReadFull(c, make([]byte, 1))
-			return err == nil
-		}
-		for i := range emfileRoom {
-			if !served(conns[i], 10*time.Second) {
-				t.Errorf("client %d not served although the server had room", i)
-				return
-			}
-		}
-		before := cpuTicks(t, cmd.Process.Pid)
-		if served(conns[emfileRoom], time.Second) {
-			t.Errorf("client %d served beyond the fd limit: is the limit in place?", emfileRoom)
-		}
+	testutil.CheckAcceptAtFDLimit(t, testutil.FDLimitCase{
+		Server: testutil.StartChild(t, "server child", fmt.Sprintf("%s=%v", emfileChildEnv, oneShot)),
+		Room:   emfileRoom,
 		// A back-off of 50 ms costs a few ticks a second; a loop that
 		// retries at once spins, which on this shared machine measured
 		// 38 to 59 ticks (of 100 in a second).
-		if used := cpuTicks(t, cmd.Process.Pid) - before; used > 20 {
-			t.Errorf("server used %d clock ticks of CPU in 1s at the fd limit: spinning on accept", used)
-		}
-		for _, c := range conns[:emfileRoom] {
-			c.Close()
-		}
-		for i := emfileRoom; i < 2*emfileRoom; i++ {
-			if !served(conns[i], 10*time.Second) {
-				t.Errorf("client %d not served after descriptors were freed", i)
-			}
-		}
+		MaxTicks: 20,
+		Refill:   10 * time.Second,
 	})
-}
-
-// cpuTicks returns utime+stime of pid in clock ticks.
-func cpuTicks(t *testing.T, pid int) int {
-	t.Helper()
-	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := strings.Fields(string(st[strings.LastIndexByte(string(st), ')')+1:]))
-	utime, _ := strconv.Atoi(f[11])
-	stime, _ := strconv.Atoi(f[12])
-	return utime + stime
 }
 
 // emfileChild serves on 127.0.0.1:0 with a descriptor limit that leaves room
@@ -166,7 +83,7 @@ func emfileChild() int {
 		var lim syscall.Rlimit
 		err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
 		if err == nil {
-			lim.Cur = limitWithRoom(emfileRoom)
+			lim.Cur = testutil.FDLimitWithRoom(emfileRoom)
 			err = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
 		}
 		limitErr <- err
@@ -184,25 +101,4 @@ func emfileChild() int {
 		return 1
 	}
 	return 0
-}
-
-// limitWithRoom returns the RLIMIT_NOFILE that leaves room free descriptor
-// numbers: the limit bounds numbers, and the kernel hands out the lowest
-// free one, so count the free numbers from 0.
-func limitWithRoom(room int) uint64 {
-	entries, _ := os.ReadDir("/proc/self/fd")
-	open := map[int]bool{}
-	for _, e := range entries {
-		if _, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil { // not ReadDir's own
-			n, _ := strconv.Atoi(e.Name())
-			open[n] = true
-		}
-	}
-	for n, free := 0, 0; ; n++ {
-		if !open[n] {
-			if free++; free == room {
-				return uint64(n + 1)
-			}
-		}
-	}
 }

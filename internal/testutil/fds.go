@@ -3,6 +3,7 @@ package testutil
 import (
 	"os"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -55,4 +56,27 @@ func CheckNoFDLeak(t testing.TB) {
 func WarmRuntime() {
 	timer := time.NewTimer(time.Millisecond)
 	<-timer.C
+}
+
+// FDLimitWithRoom returns the RLIMIT_NOFILE that leaves exactly room free
+// descriptor numbers in this process. The limit bounds descriptor numbers,
+// not a count, and the kernel hands out the lowest free number, so it counts
+// free numbers from 0. It reads /proc/self/fd (Linux).
+func FDLimitWithRoom(room int) uint64 {
+	entries, _ := os.ReadDir("/proc/self/fd")
+	open := map[int]bool{}
+	for _, e := range entries {
+		// The descriptor ReadDir used is closed again: Readlink fails on it.
+		if _, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil {
+			n, _ := strconv.Atoi(e.Name())
+			open[n] = true
+		}
+	}
+	for n, free := 0, 0; ; n++ {
+		if !open[n] {
+			if free++; free == room {
+				return uint64(n + 1)
+			}
+		}
+	}
 }
