@@ -5,10 +5,8 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/async-from-scratch/course/06-async-echo/benchserver"
 	"github.com/async-from-scratch/course/internal/testutil"
@@ -34,13 +32,8 @@ func TestDemos(t *testing.T) {
 }
 
 func TestUserErrors(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	testutil.RunErrors(t, run, []testutil.ErrorCase{
-		{Args: []string{"-addr", ln.Addr().String()}, Want: "address already in use", Is: syscall.EADDRINUSE},
+		{Args: []string{"-addr", testutil.BusyAddr(t)}, Want: "address already in use", Is: syscall.EADDRINUSE},
 		{Args: []string{"-addr", "nonsense"}, Want: `bad address "nonsense"`},
 		{Args: []string{"fly"}, Want: `unknown demo "fly"; the demos are: selftest, load`},
 		{Args: []string{"-mode", "file"}, Want: "-mode file needs -root DIR"},
@@ -78,47 +71,16 @@ func TestSignalStopsTheServer(t *testing.T) {
 
 func testSignal(t *testing.T, sig syscall.Signal, flags []string, shuttingDown string) {
 	testutil.CheckNoFDLeak(t)
-	addrc := make(chan string, 1)
-	readyHook = func(a string) { addrc <- a }
-	defer func() { readyHook = nil }()
-	var out, errOut testutil.SyncBuffer
-	errc := make(chan error, 1)
-	go func() {
-		errc <- run(append([]string{"-addr", "127.0.0.1:0", "-grace", "200ms"}, flags...), &out, &errOut)
-	}()
-	testutil.Within(t, 30*time.Second, "signal shutdown", func() {
-		var addr string
-		select {
-		case addr = <-addrc:
-		case err := <-errc:
-			t.Errorf("run returned early: %v", err)
-			return
-		}
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-		c.Write([]byte("hi"))
-		io.ReadFull(c, make([]byte, 2))
-		if err := syscall.Kill(os.Getpid(), sig); err != nil {
-			t.Error(err)
-		}
-		if err := <-errc; err != nil {
-			t.Errorf("run after %v = %v, want nil (exit 0)", sig, err)
-		}
-		if _, err := c.Read(make([]byte, 1)); err == nil {
-			t.Error("connection still open after shutdown")
-		}
-	})
-	log := errOut.String()
-	for _, want := range []string{"msg=listening", "msg=connection", "msg=signal signal=" + sig.String(), shuttingDown, "msg=closed", "msg=stopped"} {
-		if !strings.Contains(log, want) {
-			t.Errorf("log lacks %q:\n%s", want, log)
-		}
+	srv := testutil.StartServer(t, run, &readyHook, append([]string{"-addr", "127.0.0.1:0", "-grace", "200ms"}, flags...)...)
+	c := srv.Dial(t)
+	echoHi(t, c)
+	if err := srv.Stop(t, sig); err != nil {
+		t.Errorf("run after %v = %v, want nil (exit 0)", sig, err)
 	}
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Error("connection still open after shutdown")
+	}
+	testutil.WantLines(t, srv.Stderr.String(), "msg=listening", "msg=connection", "msg=signal signal="+sig.String(), shuttingDown, "msg=closed", "msg=stopped")
 }
 
 // TestDumpSignal sends SIGUSR1 to a running server: the task dump goes to
@@ -126,46 +88,25 @@ func testSignal(t *testing.T, sig syscall.Signal, flags []string, shuttingDown s
 // server goes on echoing.
 func TestDumpSignal(t *testing.T) {
 	testutil.CheckNoFDLeak(t)
-	addrc := make(chan string, 1)
-	readyHook = func(a string) { addrc <- a }
-	defer func() { readyHook = nil }()
-	var out, errOut testutil.SyncBuffer
-	errc := make(chan error, 1)
-	go func() { errc <- run([]string{"-addr", "127.0.0.1:0", "-grace", "200ms"}, &out, &errOut) }()
-	testutil.Within(t, 30*time.Second, "dump, then echo", func() {
-		addr := <-addrc
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-		echo := func() {
-			c.Write([]byte("hi"))
-			if _, err := io.ReadFull(c, make([]byte, 2)); err != nil {
-				t.Errorf("echo: %v", err)
-			}
-		}
-		echo()
-		if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
-			t.Error(err)
-		}
-		for !strings.Contains(errOut.String(), "end of task dump") {
-			time.Sleep(10 * time.Millisecond)
-		}
-		echo() // the server went on
-		syscall.Kill(os.Getpid(), syscall.SIGTERM)
-		if err := <-errc; err != nil {
-			t.Errorf("run = %v", err)
-		}
-	})
-	log := errOut.String()
-	for _, want := range []string{"task dump (user defined signal 1): 1 executors", "2 tasks",
-		"(listener) readable", "(stream) readable", "echo/server.go:"} {
-		if !strings.Contains(log, want) {
-			t.Errorf("the dump lacks %q:\n%s", want, log)
-		}
+	srv := testutil.StartServer(t, run, &readyHook, "-addr", "127.0.0.1:0", "-grace", "200ms")
+	c := srv.Dial(t)
+	echoHi(t, c)
+	srv.Signal(t, syscall.SIGUSR1)
+	srv.AwaitStderr(t, "end of task dump", 1)
+	echoHi(t, c) // the server went on
+	if err := srv.Stop(t, syscall.SIGTERM); err != nil {
+		t.Errorf("run = %v", err)
+	}
+	testutil.WantLines(t, srv.Stderr.String(), "task dump (user defined signal 1): 1 executors", "2 tasks",
+		"(listener) readable", "(stream) readable", "echo/server.go:")
+}
+
+// echoHi sends two bytes and reads them back.
+func echoHi(t *testing.T, c net.Conn) {
+	t.Helper()
+	c.Write([]byte("hi"))
+	if _, err := io.ReadFull(c, make([]byte, 2)); err != nil {
+		t.Errorf("echo: %v", err)
 	}
 }
 

@@ -2,12 +2,9 @@ package main
 
 import (
 	"bufio"
-	"net"
-	"os"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/async-from-scratch/course/internal/testutil"
 	"go.uber.org/goleak"
@@ -50,13 +47,8 @@ func TestDemos(t *testing.T) {
 }
 
 func TestUserErrors(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	testutil.RunErrors(t, run, []testutil.ErrorCase{
-		{Args: []string{"-addr", ln.Addr().String()}, Want: "address already in use", Is: syscall.EADDRINUSE},
+		{Args: []string{"-addr", testutil.BusyAddr(t)}, Want: "address already in use", Is: syscall.EADDRINUSE},
 		{Args: []string{"-addr", "nonsense"}, Want: `bad address "nonsense"`},
 		{Args: []string{"fly"}, Want: `unknown demo "fly"; the demos are: selftest, cancel, deadlock`},
 		// With a bad address too, so that a missing check fails here at
@@ -78,44 +70,20 @@ func TestSignalStopsTheServer(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			testutil.WarmRuntime()
 			testutil.CheckNoFDLeak(t)
-			addrc := make(chan string, 1)
-			readyHook = func(a string) { addrc <- a }
-			defer func() { readyHook = nil }()
-			var out, errOut testutil.SyncBuffer
-			errc := make(chan error, 1)
-			go func() { errc <- run([]string{"-addr", "127.0.0.1:0", "-grace", "2s"}, &out, &errOut) }()
-			testutil.Within(t, 30*time.Second, "signal shutdown", func() {
-				var addr string
-				select {
-				case addr = <-addrc:
-				case err := <-errc:
-					t.Errorf("run returned early: %v", err)
-					return
-				}
-				c, err := net.Dial("tcp", addr)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				r := bufio.NewReader(c)
-				r.ReadString('\n') // welcome: the client has joined
-				if err := syscall.Kill(os.Getpid(), sig); err != nil {
-					t.Error(err)
-				}
-				if err := <-errc; err != nil {
-					t.Errorf("run after %v = %v, want nil (exit 0)", sig, err)
-				}
-				rest, err := r.ReadString('\n')
-				if rest != "* server shutting down\n" {
-					t.Errorf("after %v the client read %q (%v), want \"* server shutting down\\n\"", sig, rest, err)
-				}
-				if _, err := r.ReadByte(); err == nil {
-					t.Error("connection still open after shutdown")
-				}
-			})
-			testutil.WantLines(t, errOut.String(), "msg=listening", "msg=connection", "msg=signal signal="+sig.String(), "msg=\"shutting down\" open=1", "msg=stopped")
+			srv := testutil.StartServer(t, run, &readyHook, "-addr", "127.0.0.1:0", "-grace", "2s")
+			r := bufio.NewReader(srv.Dial(t))
+			r.ReadString('\n') // welcome: the client has joined
+			if err := srv.Stop(t, sig); err != nil {
+				t.Errorf("run after %v = %v, want nil (exit 0)", sig, err)
+			}
+			rest, err := r.ReadString('\n')
+			if rest != "* server shutting down\n" {
+				t.Errorf("after %v the client read %q (%v), want \"* server shutting down\\n\"", sig, rest, err)
+			}
+			if _, err := r.ReadByte(); err == nil {
+				t.Error("connection still open after shutdown")
+			}
+			testutil.WantLines(t, srv.Stderr.String(), "msg=listening", "msg=connection", "msg=signal signal="+sig.String(), "msg=\"shutting down\" open=1", "msg=stopped")
 		})
 	}
 }
@@ -124,37 +92,18 @@ func TestSignalStopsTheServer(t *testing.T) {
 // the task dump goes to standard error, and the server goes on.
 func TestDumpSignal(t *testing.T) {
 	testutil.CheckNoFDLeak(t)
-	addrc := make(chan string, 1)
-	readyHook = func(a string) { addrc <- a }
-	defer func() { readyHook = nil }()
-	var out, errOut testutil.SyncBuffer
-	errc := make(chan error, 1)
-	go func() { errc <- run([]string{"-addr", "127.0.0.1:0", "-grace", "2s"}, &out, &errOut) }()
-	testutil.Within(t, 30*time.Second, "dump, then shutdown", func() {
-		c, err := net.Dial("tcp", <-addrc)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-		r := bufio.NewReader(c)
-		r.ReadString('\n') // welcome: the client has joined
-		if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
-			t.Error(err)
-		}
-		for !strings.Contains(errOut.String(), "end of task dump") {
-			time.Sleep(10 * time.Millisecond)
-		}
-		syscall.Kill(os.Getpid(), syscall.SIGTERM)
-		if err := <-errc; err != nil {
-			t.Errorf("run = %v", err)
-		}
-		if rest, _ := r.ReadString('\n'); rest != "* server shutting down\n" {
-			t.Errorf("after the dump the client read %q, want the server's goodbye: the server did not go on", rest)
-		}
-	})
-	testutil.WantLines(t, errOut.String(), "task dump (user defined signal 1): 1 executors", "(stream) readable", "(listener) readable")
+	srv := testutil.StartServer(t, run, &readyHook, "-addr", "127.0.0.1:0", "-grace", "2s")
+	r := bufio.NewReader(srv.Dial(t))
+	r.ReadString('\n') // welcome: the client has joined
+	srv.Signal(t, syscall.SIGUSR1)
+	srv.AwaitStderr(t, "end of task dump", 1)
+	if err := srv.Stop(t, syscall.SIGTERM); err != nil {
+		t.Errorf("run = %v", err)
+	}
+	if rest, _ := r.ReadString('\n'); rest != "* server shutting down\n" {
+		t.Errorf("after the dump the client read %q, want the server's goodbye: the server did not go on", rest)
+	}
+	testutil.WantLines(t, srv.Stderr.String(), "task dump (user defined signal 1): 1 executors", "(stream) readable", "(listener) readable")
 }
 
 // TestSelftestWithTheDetector runs the chat selftest (hub, channels, one

@@ -7,11 +7,9 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 
@@ -42,13 +40,8 @@ func TestDemos(t *testing.T) {
 
 func TestUserErrors(t *testing.T) {
 	ringtest.Require(t, uring.Available())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	testutil.RunErrors(t, run, []testutil.ErrorCase{
-		{Args: []string{"-addr", ln.Addr().String()}, Want: "address already in use", Is: syscall.EADDRINUSE},
+		{Args: []string{"-addr", testutil.BusyAddr(t)}, Want: "address already in use", Is: syscall.EADDRINUSE},
 		{Args: []string{"-addr", "nonsense"}, Want: `bad address "nonsense"`},
 		{Args: []string{"fly"}, Want: `unknown demo "fly"; the demos are: selftest, load`},
 		{Args: []string{"-mode", "file"}, Want: "-mode file needs -root DIR"},
@@ -76,50 +69,16 @@ func TestSignalStopsTheServer(t *testing.T) {
 func testSignal(t *testing.T, sig syscall.Signal) {
 	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
-	addrc := make(chan string, 1)
-	var out, errOut testutil.SyncBuffer
-	errc := make(chan error, 1)
-	go func() {
-		sigs := make(chan os.Signal, 1)
-		// run's own signal.Notify is what a user gets; the test also needs
-		// the address, so it goes through serve with the same channel.
-		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-		defer signal.Stop(sigs)
-		errc <- serve([]string{"-addr", "127.0.0.1:0", "-grace", "200ms"}, &out, &errOut, sigs, func(a string) { addrc <- a })
-	}()
-	testutil.Within(t, 30*time.Second, "signal shutdown", func() {
-		var addr string
-		select {
-		case addr = <-addrc:
-		case err := <-errc:
-			t.Errorf("run returned early: %v", err)
-			return
-		}
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-		c.Write([]byte("hi"))
-		io.ReadFull(c, make([]byte, 2))
-		if err := syscall.Kill(os.Getpid(), sig); err != nil {
-			t.Error(err)
-		}
-		if err := <-errc; err != nil {
-			t.Errorf("run after %v = %v, want nil (exit 0)", sig, err)
-		}
-		if _, err := c.Read(make([]byte, 1)); err == nil {
-			t.Error("connection still open after shutdown")
-		}
-	})
-	log := errOut.String()
-	for _, want := range []string{"msg=listening", "msg=connection", "msg=signal signal=" + sig.String(), `msg="shutting down" open=1`, "msg=closed", "msg=stopped"} {
-		if !strings.Contains(log, want) {
-			t.Errorf("log lacks %q:\n%s", want, log)
-		}
+	srv := testutil.StartServer(t, run, &readyHook, "-addr", "127.0.0.1:0", "-grace", "200ms")
+	c := srv.Dial(t)
+	echoHi(t, c)
+	if err := srv.Stop(t, sig); err != nil {
+		t.Errorf("run after %v = %v, want nil (exit 0)", sig, err)
 	}
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Error("connection still open after shutdown")
+	}
+	testutil.WantLines(t, srv.Stderr.String(), "msg=listening", "msg=connection", "msg=signal signal="+sig.String(), `msg="shutting down" open=1`, "msg=closed", "msg=stopped")
 }
 
 // TestDumpSignal sends SIGUSR1 to a running server with one connection: the
@@ -129,64 +88,35 @@ func TestDumpSignal(t *testing.T) {
 	ringtest.Require(t, uring.Available())
 	testutil.WarmRuntime()
 	testutil.CheckNoFDLeak(t)
-	addrc := make(chan string, 1)
-	readyHook = func(a string) { addrc <- a }
-	defer func() { readyHook = nil }()
-	var out, errOut testutil.SyncBuffer
-	errc := make(chan error, 1)
-	go func() { errc <- run([]string{"-addr", "127.0.0.1:0", "-grace", "200ms"}, &out, &errOut) }()
-	testutil.Within(t, 30*time.Second, "dump, then echo", func() {
-		var addr string
-		select {
-		case addr = <-addrc:
-		case err := <-errc:
-			t.Errorf("run returned early: %v", err)
-			return
-		}
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-		echo := func() {
-			c.Write([]byte("hi"))
-			if _, err := io.ReadFull(c, make([]byte, 2)); err != nil {
-				t.Errorf("echo: %v", err)
-			}
-		}
-		echo()
-		// Right after an echo the connection's task may still be
-		// scheduled (its send's CQE just woke it); dump until it is idle.
-		for dumps := 1; !strings.Contains(errOut.String(), "recv fd "); dumps++ {
-			if err := syscall.Kill(os.Getpid(), syscall.SIGUSR1); err != nil {
-				t.Error(err)
-				return
-			}
-			for deadline := time.Now().Add(10 * time.Second); strings.Count(errOut.String(), "end of task dump") < dumps; {
-				if time.Now().After(deadline) {
-					t.Errorf("no task dump on stderr within 10s of SIGUSR1 number %d", dumps)
-					return
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-		}
-		echo() // the server went on
-		syscall.Kill(os.Getpid(), syscall.SIGTERM)
-		if err := <-errc; err != nil {
-			t.Errorf("run = %v", err)
-		}
-	})
-	log := errOut.String()
-	t.Log("\n" + log)
-	for _, want := range []string{"--- task dump (user defined signal 1): 1 loop ---", "loop: 2 tasks, ",
-		" io_uring_enter calls, ", "  task  state", "recv fd ", "echo/server_linux.go:"} {
-		if !strings.Contains(log, want) {
-			t.Errorf("the dump lacks %q:\n%s", want, log)
+	srv := testutil.StartServer(t, run, &readyHook, "-addr", "127.0.0.1:0", "-grace", "200ms")
+	c := srv.Dial(t)
+	echoHi(t, c)
+	// Right after an echo the connection's task may still be scheduled (its
+	// send's CQE just woke it); dump until it is idle.
+	for dumps := 1; !strings.Contains(srv.Stderr.String(), "recv fd "); dumps++ {
+		srv.Signal(t, syscall.SIGUSR1)
+		if !srv.AwaitStderr(t, "end of task dump", dumps) {
+			break
 		}
 	}
+	echoHi(t, c) // the server went on
+	if err := srv.Stop(t, syscall.SIGTERM); err != nil {
+		t.Errorf("run = %v", err)
+	}
+	log := srv.Stderr.String()
+	t.Log("\n" + log)
+	testutil.WantLines(t, log, "--- task dump (user defined signal 1): 1 loop ---", "loop: 2 tasks, ",
+		" io_uring_enter calls, ", "  task  state", "recv fd ", "echo/server_linux.go:")
 	if strings.Contains(log, `signal="user defined signal 1"`) || !strings.Contains(log, "msg=signal signal=terminated") {
 		t.Errorf("SIGUSR1 must only dump, and SIGTERM then stop the server; the log says otherwise:\n%s", log)
+	}
+}
+
+// echoHi sends two bytes and reads them back.
+func echoHi(t *testing.T, c net.Conn) {
+	t.Helper()
+	c.Write([]byte("hi"))
+	if _, err := io.ReadFull(c, make([]byte, 2)); err != nil {
+		t.Errorf("echo: %v", err)
 	}
 }
