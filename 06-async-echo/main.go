@@ -165,10 +165,9 @@ func serveLoopsUntil(cfg echo.Config, log *slog.Logger, sigs <-chan os.Signal, r
 	return g.Run()
 }
 
-// selftest starts the server on an ephemeral port, runs a few echo clients
-// against it (DialFile: a plain socket wrapped in *os.File, no net package),
-// stops it through the same path a signal takes, and checks it exits cleanly.
-func selftest(stdout io.Writer, log *slog.Logger) error {
+// startServer starts the server on 127.0.0.1:0 and returns its address and
+// how to stop it: the same path a signal takes.
+func startServer(log *slog.Logger) (addr string, stop func() error, err error) {
 	sigs := make(chan os.Signal, 1)
 	addrc := make(chan string, 1)
 	errc := make(chan error, 1)
@@ -176,25 +175,33 @@ func selftest(stdout io.Writer, log *slog.Logger) error {
 		errc <- serveUntil(echo.Config{Addr: "127.0.0.1:0", Grace: time.Second, Logger: log},
 			log, sigs, func(a string) { addrc <- a })
 	}()
-	var addr string
 	select {
 	case addr = <-addrc:
 	case err := <-errc:
+		return "", nil, err
+	}
+	return addr, func() error { sigs <- syscall.SIGTERM; return <-errc }, nil
+}
+
+// selftest starts the server on an ephemeral port, runs a few echo clients
+// against it (DialFile: a plain socket wrapped in *os.File, no net package),
+// stops it through the same path a signal takes, and checks it exits cleanly.
+func selftest(stdout io.Writer, log *slog.Logger) error {
+	addr, stop, err := startServer(log)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "server listening")
 	pool, err := loadgen.Dial(loadgen.DialFile, addr, 8)
 	if err != nil {
-		sigs <- syscall.SIGTERM
-		<-errc
+		stop()
 		return err
 	}
 	pool.Timeout = 10 * time.Second
 	st, rerr := pool.Round(1000, 10, 1)
 	fmt.Fprintf(stdout, "%d clients: %d messages of 1000 bytes echoed and verified\n", pool.Len(), st.Messages)
 	pool.Close()
-	sigs <- syscall.SIGTERM
-	if err := <-errc; err != nil {
+	if err := stop(); err != nil {
 		return err
 	}
 	if rerr != nil {
@@ -204,44 +211,8 @@ func selftest(stdout io.Writer, log *slog.Logger) error {
 	return nil
 }
 
-// load is the load generator as a demo: it drives the server at -addr, or
-// its own on 127.0.0.1:0 when -addr is empty, with -conns connections doing
-// closed-loop round trips of -size bytes for -duration.
+// load is the load generator as a demo (see loadgen.LoadDemo), driving its
+// own server when -addr is empty.
 func load(args []string, stdout io.Writer, log *slog.Logger) error {
-	fs := flag.NewFlagSet("load", flag.ContinueOnError)
-	addr := fs.String("addr", "", "echo server to drive (empty: start one on 127.0.0.1:0)")
-	conns := fs.Int("conns", 50, "connections")
-	size := fs.Int("size", 64, "message size in bytes")
-	duration := fs.Duration("duration", time.Second, "how long to drive it")
-	if err := demo.ParseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	if *conns < 1 || *size < 1 {
-		return errors.New("-conns and -size must be at least 1")
-	}
-	var sigs chan os.Signal
-	var errc chan error
-	if *addr == "" {
-		sigs = make(chan os.Signal, 1)
-		addrc := make(chan string, 1)
-		errc = make(chan error, 1)
-		go func() {
-			errc <- serveUntil(echo.Config{Addr: "127.0.0.1:0", Grace: time.Second, Logger: log},
-				log, sigs, func(a string) { addrc <- a })
-		}()
-		select {
-		case *addr = <-addrc:
-		case err := <-errc:
-			return err
-		}
-	}
-	stopServer := func() error {
-		if sigs == nil {
-			return nil
-		}
-		sigs <- syscall.SIGTERM
-		return <-errc
-	}
-	err := loadgen.Drive(stdout, loadgen.DialFile, *addr, *conns, *size, *duration)
-	return errors.Join(err, stopServer())
+	return loadgen.LoadDemo(args, stdout, func() (string, func() error, error) { return startServer(log) })
 }

@@ -184,29 +184,8 @@ func selftest(stdout io.Writer, log *slog.Logger) error {
 	return nil
 }
 
-// load drives the server at -addr, or its own on 127.0.0.1:0 when -addr is
-// empty, with -conns connections doing closed-loop round trips of -size bytes
-// for -duration.
+// load is the load generator as a demo (see loadgen.LoadDemo), driving its
+// own server when -addr is empty.
 func load(args []string, stdout io.Writer, log *slog.Logger) error {
-	fs := flag.NewFlagSet("load", flag.ContinueOnError)
-	addr := fs.String("addr", "", "echo server to drive (empty: start one on 127.0.0.1:0)")
-	conns := fs.Int("conns", 50, "connections")
-	size := fs.Int("size", 64, "message size in bytes")
-	duration := fs.Duration("duration", time.Second, "how long to drive it")
-	if err := demo.ParseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	if *conns < 1 || *size < 1 {
-		return errors.New("-conns and -size must be at least 1")
-	}
-	stopServer := func() error { return nil }
-	if *addr == "" {
-		a, stop, err := startServer(log)
-		if err != nil {
-			return err
-		}
-		*addr, stopServer = a, stop
-	}
-	err := loadgen.Drive(stdout, loadgen.DialFile, *addr, *conns, *size, *duration)
-	return errors.Join(err, stopServer())
+	return loadgen.LoadDemo(args, stdout, func() (string, func() error, error) { return startServer(log) })
 }
