@@ -124,22 +124,13 @@ func BenchmarkIdleMemory(b *testing.B) {
 	for _, kind := range serverKinds {
 		b.Run(kind, func(b *testing.B) {
 			child := benchserver.Start(b, childEnv, kind)
-			before, heapBefore := child.RSS(b)
-			pool, err := loadgen.Dial(netDial, child.Addr, idleConns)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer pool.Close()
-			if _, err := pool.Round(64, 1, 1); err != nil {
-				b.Fatal(err)
-			}
-			after, heapAfter := child.RSS(b)
+			m := child.HoldIdle(b, netDial, idleConns)
 			for b.Loop() {
 				// The measurement is above; b.Loop only keeps the protocol.
 			}
-			b.ReportMetric(float64(after-before)/idleConns, "B/conn")
-			b.ReportMetric(float64(heapAfter-heapBefore)/idleConns, "heap-B/conn")
-			b.ReportMetric(float64(before)/(1<<20), "MiB-rss-before")
+			b.ReportMetric(float64(m.RSSAfter-m.RSSBefore)/idleConns, "B/conn")
+			b.ReportMetric(float64(m.HeapAfter-m.HeapBefore)/idleConns, "heap-B/conn")
+			b.ReportMetric(float64(m.RSSBefore)/(1<<20), "MiB-rss-before")
 		})
 	}
 }

@@ -26,27 +26,16 @@ func netDial(addr string) (loadgen.Conn, error) { return net.DialTimeout("tcp", 
 // TestStartKindEchoes: every stage 06 server kind starts, echoes verified
 // messages, and stops cleanly.
 func TestStartKindEchoes(t *testing.T) {
-	for _, kind := range []string{"net", "net1", "callbackloop", "callbackloop-sr", "machine", "machine-2", "coroutine"} {
-		t.Run(kind, func(t *testing.T) {
-			addr, stop, wait, err := benchserver.StartKind(kind)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pool, err := loadgen.Dial(netDial, addr, 4)
-			if err != nil {
-				stop()
-				t.Fatal(err)
-			}
-			_, rerr := pool.Round(64, 10, 1)
-			pool.Close()
-			stop()
-			if err := wait(); err != nil {
-				t.Errorf("%s stopped with %v", kind, err)
-			}
-			if rerr != nil {
-				t.Errorf("%s: %v", kind, rerr)
-			}
-		})
+	benchserver.CheckKinds(t, benchserver.StartKind, netDial, []string{"net", "net1", "callbackloop", "callbackloop-sr", "machine", "machine-2", "coroutine"})
+}
+
+// TestHoldIdle: a server holding 200 idle connections has more heap than
+// before (each connection is a task with its buffer).
+func TestHoldIdle(t *testing.T) {
+	c := benchserver.Start(t, childEnv, "machine")
+	m := c.HoldIdle(t, netDial, 200)
+	if m.HeapAfter <= m.HeapBefore || m.RSSBefore <= 0 || m.RSSAfter <= 0 {
+		t.Errorf("HoldIdle(200) = %+v, want positive RSS and a heap that grew", m)
 	}
 }
 
