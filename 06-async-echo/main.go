@@ -184,31 +184,10 @@ func startServer(log *slog.Logger) (addr string, stop func() error, err error) {
 }
 
 // selftest starts the server on an ephemeral port, runs a few echo clients
-// against it (DialFile: a plain socket wrapped in *os.File, no net package),
-// stops it through the same path a signal takes, and checks it exits cleanly.
+// against it, stops it through the path a signal takes, and checks it exits
+// cleanly (see loadgen.Selftest).
 func selftest(stdout io.Writer, log *slog.Logger) error {
-	addr, stop, err := startServer(log)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, "server listening")
-	pool, err := loadgen.Dial(loadgen.DialFile, addr, 8)
-	if err != nil {
-		stop()
-		return err
-	}
-	pool.Timeout = 10 * time.Second
-	st, rerr := pool.Round(1000, 10, 1)
-	fmt.Fprintf(stdout, "%d clients: %d messages of 1000 bytes echoed and verified\n", pool.Len(), st.Messages)
-	pool.Close()
-	if err := stop(); err != nil {
-		return err
-	}
-	if rerr != nil {
-		return rerr
-	}
-	fmt.Fprintln(stdout, "server stopped cleanly")
-	return nil
+	return loadgen.Selftest(stdout, func() (string, func() error, error) { return startServer(log) })
 }
 
 // load is the load generator as a demo (see loadgen.LoadDemo), driving its

@@ -2,7 +2,8 @@
 // test of stage 06 shares: it holds a pool of connections and runs closed-loop
 // rounds on them (write a message, read the echo back, check every byte,
 // record the round trip). Drive runs such rounds for a while and prints
-// what they measured: the load demo of stages 06 and 08.
+// what they measured; LoadDemo and Selftest are the load and selftest demos
+// that stages 06 and 08 share.
 //
 // It does not pick a socket API: the caller passes a Dialer. Tests and
 // benchmarks pass net.Dial (the independent client the course allows); the

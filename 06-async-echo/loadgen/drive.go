@@ -1,13 +1,9 @@
 package loadgen
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/async-from-scratch/course/internal/demo"
 )
 
 // Drive is the load demo of stages 06 and 08: it opens conns connections to
@@ -37,32 +33,4 @@ func Drive(out io.Writer, dial Dialer, addr string, conns, size int, duration ti
 	fmt.Fprintf(out, "%.0f messages/s, round trip p50 %v, p99 %v\n",
 		total.PerSecond(), total.Percentile(0.5).Round(time.Microsecond), total.Percentile(0.99).Round(time.Microsecond))
 	return nil
-}
-
-// LoadDemo is the load demo of a stage program: it parses its flags (-addr,
-// -conns, -size, -duration; see demo.ParseFlags) and Drives the server at
-// -addr through DialFile. With -addr empty it drives its own: start starts
-// a server on 127.0.0.1:0, and LoadDemo stops it at the end.
-func LoadDemo(args []string, stdout io.Writer, start func() (addr string, stop func() error, err error)) error {
-	fs := flag.NewFlagSet("load", flag.ContinueOnError)
-	addr := fs.String("addr", "", "echo server to drive (empty: start one on 127.0.0.1:0)")
-	conns := fs.Int("conns", 50, "connections")
-	size := fs.Int("size", 64, "message size in bytes")
-	duration := fs.Duration("duration", time.Second, "how long to drive it")
-	if err := demo.ParseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	if *conns < 1 || *size < 1 {
-		return errors.New("-conns and -size must be at least 1")
-	}
-	stop := func() error { return nil }
-	if *addr == "" {
-		a, stopServer, err := start()
-		if err != nil {
-			return err
-		}
-		*addr, stop = a, stopServer
-	}
-	err := Drive(stdout, DialFile, *addr, *conns, *size, *duration)
-	return errors.Join(err, stop())
 }

@@ -3,7 +3,6 @@ package loadgen
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"regexp"
 	"strconv"
 	"testing"
@@ -47,32 +46,5 @@ func TestDriveDialErrorPrintsNothing(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("Drive printed %q after a failed dial, want nothing", out.String())
-	}
-}
-
-// TestLoadDemo: with -addr empty the demo starts its own server and stops it
-// at the end; bad flags are one clear error, and no server is started.
-func TestLoadDemo(t *testing.T) {
-	started, stopped := 0, 0
-	start := func() (string, func() error, error) {
-		started++
-		return echoServer(t), func() error { stopped++; return nil }, nil
-	}
-	var out bytes.Buffer
-	testutil.Within(t, 30*time.Second, "LoadDemo", func() {
-		if err := LoadDemo([]string{"-conns", "2", "-duration", "50ms"}, &out, start); err != nil {
-			t.Error(err)
-		}
-	})
-	if started != 1 || stopped != 1 {
-		t.Errorf("LoadDemo started its server %d times and stopped it %d times, want 1 and 1", started, stopped)
-	}
-	testutil.WantLines(t, out.String(), "2 connections, 64-byte messages", "messages/s, round trip p50")
-	for _, args := range [][]string{{"-conns", "0"}, {"-size", "0"}} {
-		err := LoadDemo(args, &out, start)
-		testutil.WantOneLineError(t, fmt.Sprintf("LoadDemo(%q)", args), err, "-conns and -size must be at least 1")
-	}
-	if started != 1 {
-		t.Errorf("LoadDemo with bad flags started a server")
 	}
 }
