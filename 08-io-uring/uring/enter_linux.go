@@ -1,6 +1,7 @@
 package uring
 
 import (
+	"fmt"
 	"os"
 	"sync/atomic"
 	"unsafe"
@@ -37,6 +38,12 @@ func (r *Ring) Enter(minComplete uint32) (int, error) {
 	}
 	switch errno {
 	case 0:
+		if n == 0 && toSubmit > 0 {
+			// The kernel consumes what the SQ tail says is there. Counting
+			// SQEs without publishing the tail makes it see none and return
+			// at once without waiting: a loop would spin on Enter forever.
+			return 0, fmt.Errorf("io_uring_enter: the kernel consumed none of %d queued SQEs: the SQ tail was never published (Flush)", toSubmit)
+		}
 		return int(n), nil
 	case unix.EINTR:
 		return 0, nil
